@@ -1,0 +1,1 @@
+"""Instructor pages over the bank."""

@@ -1,0 +1,4 @@
+"""Imports every model so the metadata (and Alembic) sees all tables."""
+
+from prep.auth.models import User  # noqa: F401
+from prep.bank.models import Item  # noqa: F401
