@@ -17,14 +17,17 @@ from prep.extensions import csrf, db, limiter, login_manager, migrate
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
-def create_app(config_class: type = Config, **overrides) -> Flask:
+def create_app(config_class: type = Config, instance_path: str | None = None, **overrides) -> Flask:
     """Build the Flask app: configuration, extensions, blueprints, CLI and error handlers.
 
-    ``overrides`` set configuration keys last (tests use them for a database URL).
+    ``instance_path`` (default ``$PREP_INSTANCE_PATH`` or ``instance/``) holds the SQLite database
+    and the development secret key; ``overrides`` set configuration keys last.
     """
     app = Flask(
         __name__,
-        instance_path=os.environ.get("PREP_INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance"),
+        instance_path=instance_path
+        or os.environ.get("PREP_INSTANCE_PATH")
+        or str(Path(__file__).resolve().parent.parent / "instance"),
         template_folder="../templates",
         static_folder="../static",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from prep.auth.models import Role
@@ -11,16 +12,20 @@ from prep.auth.models import Role
 MIN_PASSWORD = 10
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")]
     )
@@ -42,7 +47,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
     submit = SubmitField("Change role")
 
 

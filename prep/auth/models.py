@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +27,7 @@ ROLE_RANK = {Role.LEARNER: 1, Role.INSTRUCTOR: 2, Role.ADMIN: 3}
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -37,8 +39,9 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def set_password(self, password: str) -> None:
-        """Hash and store ``password`` (scrypt, through Werkzeug)."""
-        self.password_hash = generate_password_hash(password)
+        """Hash and store ``password`` (scrypt through Werkzeug; tests configure a faster method)."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
         self.password_changed_at = utcnow()
 
     def check_password(self, password: str) -> bool:
