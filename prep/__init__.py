@@ -90,7 +90,7 @@ def _load_user(session_id: str):
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or str(int(user.password_changed_at.timestamp())) != generation:
+    if user is None or user.session_generation != generation:
         return None  # the password changed since this session logged in
     return user
 

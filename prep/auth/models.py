@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -59,7 +60,12 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         # The session remembers the password generation too, so changing or resetting
         # a password logs out every other session of that account.
-        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+        return f"{self.id}:{self.session_generation}"
+
+    @property
+    def session_generation(self) -> str:
+        """Changes whenever the password changes (the hash has a fresh salt each time)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
