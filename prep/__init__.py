@@ -90,8 +90,8 @@ def _load_user(session_id: str):
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_generation != generation:
-        return None  # the password changed since this session logged in
+    if user is None or not user.active or user.session_generation != generation:
+        return None  # disabled, or the password changed since this session logged in
     return user
 
 

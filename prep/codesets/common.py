@@ -113,7 +113,7 @@ def parse_code_csv(
     description_headers: Iterable[str],
     normalize: Callable[[str], str],
     check_code: Callable[[str], str | None],
-    continuation: Callable[[dict[str, str]], bool] | None = None,
+    classify: Callable[[dict[str, str]], str] | None = None,
     skip: Callable[[str], bool] | None = None,
 ) -> dict[str, str]:
     """Parse a delimited code file into ``{code: description}``.
@@ -125,8 +125,10 @@ def parse_code_csv(
       * ``normalize``: turns a raw code into its canonical form;
       * ``check_code``: returns ``None`` for an acceptable normalised code or
         a reason why it is not one;
-      * ``continuation``: optional; given a row (header -> cell), says whether
-        it continues the previous row's description (CMS's RECID 2/4);
+      * ``classify``: optional; given a row with a header (header -> cell),
+        returns "first" (a code and its description), "continuation" (more
+        description for the previous row's code, as CMS's RECID 4 rows) or
+        "skip" (a row to ignore, such as CMS's modifier rows);
       * ``skip``: optional; codes for which it returns True are left out.
 
     A first row whose first cell already is an acceptable code is taken as
@@ -185,9 +187,12 @@ def parse_code_csv(
             raise CodeFileError(line_no, f"expected at least {width} columns, found {len(row)}")
         raw_code = row[code_col].strip()
         desc = " ".join(row[desc_col].split())
-        if continuation is not None and header_keys:
+        if classify is not None and header_keys:
             named = {header[i].strip(): cell for i, cell in enumerate(row) if i < len(header)}
-            if continuation(named):
+            row_kind = classify(named)
+            if row_kind == "skip":
+                return
+            if row_kind == "continuation":
                 code = normalize(raw_code)
                 if last_code is None or code != last_code:
                     raise CodeFileError(
