@@ -87,8 +87,9 @@ def read_text(path_or_file: PathOrFile) -> str:
     return data.lstrip("\ufeff")
 
 
-def _header_key(name: str) -> str:
-    """Fold a column header for matching: case, spaces, dashes, underscores."""
+def header_key(name: str) -> str:
+    """Fold a column header for matching: lower case, letters and digits
+    only ("Long Description" -> "longdescription"). Never raises."""
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
@@ -125,7 +126,8 @@ def parse_code_csv(
       * ``normalize``: turns a raw code into its canonical form;
       * ``check_code``: returns ``None`` for an acceptable normalised code or
         a reason why it is not one;
-      * ``classify``: optional; given a row with a header (header -> cell),
+      * ``classify``: optional; given a row of a file with a header, as
+        ``{folded header: cell}`` (headers folded by ``header_key``),
         returns "first" (a code and its description), "continuation" (more
         description for the previous row's code, as CMS's RECID 4 rows) or
         "skip" (a row to ignore, such as CMS's modifier rows);
@@ -147,7 +149,7 @@ def parse_code_csv(
     except csv.Error as exc:
         raise CodeFileError(reader.line_num or 1, f"unreadable CSV: {exc}") from None
 
-    header_keys = [_header_key(h) for h in header]
+    header_keys = [header_key(h) for h in header]
     code_col = desc_col = None
     pending: list[tuple[int, list[str]]] = []
     first_cell = header[0].strip() if header else ""
@@ -157,12 +159,12 @@ def parse_code_csv(
         header_keys = []
     else:
         for wanted in code_headers:
-            if _header_key(wanted) in header_keys:
-                code_col = header_keys.index(_header_key(wanted))
+            if header_key(wanted) in header_keys:
+                code_col = header_keys.index(header_key(wanted))
                 break
         for wanted in description_headers:
-            if _header_key(wanted) in header_keys:
-                desc_col = header_keys.index(_header_key(wanted))
+            if header_key(wanted) in header_keys:
+                desc_col = header_keys.index(header_key(wanted))
                 break
         if code_col is None:
             raise CodeFileError(
@@ -188,7 +190,7 @@ def parse_code_csv(
         raw_code = row[code_col].strip()
         desc = " ".join(row[desc_col].split())
         if classify is not None and header_keys:
-            named = {header[i].strip(): cell for i, cell in enumerate(row) if i < len(header)}
+            named = {header_keys[i]: cell.strip() for i, cell in enumerate(row) if i < len(header_keys)}
             row_kind = classify(named)
             if row_kind == "skip":
                 return
