@@ -62,11 +62,14 @@ def validate_procedure_line(
     line: str,
     cpt_registry: Mapping[str, str] | None = None,
     hcpcs_registry: Mapping[str, str] | None = None,
+    *,
+    system: str | None = None,
 ) -> Validation:
     """Check a procedure line such as "64483-LT-59" or "J1030 x2".
 
     Takes the line and, optionally, registries loaded from a licensed CPT
-    file and from CMS's HCPCS file. Parses the line, checks its modifiers,
+    file and from CMS's HCPCS file, and ``system`` ("icd-10-pcs" when the
+    line is known to be PCS; see ``lines.parse_procedure``). Parses the line, checks its modifiers,
     tells the code's set by its shape (see ``lines.code_system``) and
     validates the code in that set: without a registry a well-formed CPT or
     HCPCS code passes; ICD-10-PCS is checked for format and takes neither
@@ -76,7 +79,7 @@ def validate_procedure_line(
     code's when known. Never raises for a str.
     """
     try:
-        pl = parse_procedure(line)
+        pl = parse_procedure(line, system=system)
     except LineError as exc:
         return Validation(line.strip(), INVALID, f"{line.strip() or 'The line'}: {exc.reason}")
     shown = format_procedure(pl)

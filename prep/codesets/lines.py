@@ -91,16 +91,18 @@ def _normal_code(code: str) -> str:
     return code
 
 
-def parse_procedure(line: str) -> ProcedureLine:
+def parse_procedure(line: str, system: str | None = None) -> ProcedureLine:
     """Parse ``CODE[-MOD...][ xUNITS]``.
 
     Takes a line such as "25600-RT", "64483-LT-59", "J1030 x2", "j1030x2"
     or "99214 - 25". Case and spaces around hyphens are ignored; units may
     be written "x2", "X 2", "*2", "×2" or "units 2" at the end. Units
-    written without a space ("J1030X2") are taken as units unless the whole
-    is itself shaped like a CPT, HCPCS or PCS code. Returns a ProcedureLine with the code
-    upper cased (ICD codes also given their dot), the modifiers as written
-    (upper cased, order kept) and the units. Raises LineError when the line
+    written without a space ("J1030X2", "99214x3") are read as units when
+    what precedes them is a CPT or HCPCS code. Some ICD-10-PCS codes of the
+    Administration section have that shape too (e.g. "30233X1"), so pass
+    ``system="icd-10-pcs"`` when the line is known to be PCS. Returns a
+    ProcedureLine with the code upper cased (ICD codes also given their
+    dot), the modifiers as written (upper cased, order kept) and the units. Raises LineError when the line
     or the code is empty, a modifier is empty or not two letters or digits,
     there are more than four modifiers or a repeated one, or the units are
     below 1 or above 999. The code itself is not validated here.
@@ -116,10 +118,7 @@ def parse_procedure(line: str) -> ProcedureLine:
         m = _UNITS_TIGHT.fullmatch(s)
         if m is not None:
             body = m.group(1)
-            whole = code_system(s.split("-")[0].strip())
-            # "J1030X2" has the shape of an ICD-10-CM code, but a diagnosis
-            # has no place on a procedure line: read it as units.
-            if "-" in body or whole not in ("cpt", "hcpcs", "icd-10-pcs"):
+            if "-" in body or (system != "icd-10-pcs" and code_system(body) in ("cpt", "hcpcs")):
                 s, units_text = body, m.group(2)
     units = 1
     if units_text is not None:
