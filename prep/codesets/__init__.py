@@ -93,12 +93,12 @@ def validate_procedure_line(
         result = hcpcs.validate(pl.code, hcpcs_registry)
     elif system == "icd-10-pcs":
         if pl.modifiers or pl.units != 1:
-            return Validation(shown, INVALID, f"{pl.code} is an ICD-10-PCS code: it takes no modifiers or units")
+            return Validation(
+                shown, INVALID, f"{pl.code} is an ICD-10-PCS code: it takes no modifiers or units"
+            )
         result = pcs.validate(pl.code)
     elif system == "icd-10-cm":
-        return Validation(
-            shown, INVALID, f"{pl.code} is an ICD-10-CM diagnosis code, not a procedure code"
-        )
+        return Validation(shown, INVALID, f"{pl.code} is an ICD-10-CM diagnosis code, not a procedure code")
     else:
         if len(pl.code) == pcs.LENGTH and pl.code[0].isdigit():
             # Most likely a PCS code with a bad character: say which one.

@@ -173,8 +173,7 @@ def parse_code_csv(
         if desc_col is None:
             raise CodeFileError(
                 1,
-                "no description column in the header "
-                f"(expected one of: {', '.join(description_headers)})",
+                f"no description column in the header (expected one of: {', '.join(description_headers)})",
             )
 
     result: dict[str, str] = {}

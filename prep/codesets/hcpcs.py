@@ -22,8 +22,17 @@ from .common import (
     read_text,
 )
 
-__all__ = ["normalize", "is_well_formed", "validate", "describe", "load_hcpcs_file",
-           "parse_fixed_width", "SECTIONS", "RECORD_LENGTH", "CodeFileError"]
+__all__ = [
+    "normalize",
+    "is_well_formed",
+    "validate",
+    "describe",
+    "load_hcpcs_file",
+    "parse_fixed_width",
+    "SECTIONS",
+    "RECORD_LENGTH",
+    "CodeFileError",
+]
 
 _SHAPE = re.compile(r"[A-V]\d{4}")
 
@@ -138,9 +147,12 @@ def _loader_check(norm: str) -> str | None:
 
 
 def _is_fixed_width(text: str) -> bool:
+    """A delimited file has a delimiter within its first dozen characters
+    (after a header name or a code); a fixed-width record never does, as
+    its description starts at position 12."""
     for line in text.splitlines():
         if line.strip():
-            return re.match(r"[A-Z0-9 ]{5}\d{5}\d", line) is not None
+            return not any(d in line[:12] for d in ",\t|;")
     return False
 
 
@@ -191,7 +203,9 @@ def parse_fixed_width(text: str) -> dict[str, str]:
                 line_no, f"the record is {len(line)} characters long; HCPCS records have {RECORD_LENGTH}"
             )
         if len(line) < 11:
-            raise CodeFileError(line_no, "the record is too short to hold a record identification code (position 11)")
+            raise CodeFileError(
+                line_no, "the record is too short to hold a record identification code (position 11)"
+            )
         record = line.ljust(RECORD_LENGTH)
         code_field, seq, ric = record[0:5], record[5:10], record[10]
         long_piece, short = record[11:91], record[91:119].strip()
@@ -257,7 +271,8 @@ def load_hcpcs_file(path_or_file: PathOrFile) -> dict[str, str]:
     in either form CMS's data can take:
 
     * the fixed-width alpha-numeric file (see ``parse_fixed_width`` for the
-      layout and its uncertain points), recognised by its first record;
+      layout and its uncertain points), recognised by having no comma, tab,
+      pipe or semicolon in the first 12 characters of its first line;
     * delimited text with a header naming a code column (``HCPC``,
       ``hcpcs``, ``code``...) and a description column (``LONG
       DESCRIPTION``, ``description``...; long preferred to short). When a

@@ -33,7 +33,7 @@ import threading
 import warnings
 from array import array
 from bisect import bisect_left
-from itertools import combinations_with_replacement
+from itertools import combinations_with_replacement, pairwise
 from types import ModuleType
 from typing import Any
 
@@ -296,8 +296,7 @@ def validate(code: str) -> Validation:
                 norm,
                 INCOMPLETE,
                 f"{norm} is not a reportable code: it needs {needs} "
-                f"({_join_or(chars)}), e.g. {example}"
-                + (f" ({meaning})" if meaning else ""),
+                f"({_join_or(chars)}), e.g. {example}" + (f" ({meaning})" if meaning else ""),
                 desc,
             )
         return Validation(
@@ -324,8 +323,7 @@ def validate(code: str) -> Validation:
             return Validation(
                 norm,
                 INVALID,
-                f"{norm} is not an ICD-10-CM code: {base} is already complete "
-                "and takes no further character",
+                f"{norm} is not an ICD-10-CM code: {base} is already complete and takes no further character",
             )
     guess = _with_placeholders(norm)
     if guess is not None:
@@ -373,7 +371,7 @@ def info(code: str) -> dict[str, Any]:
     # Levels as (name, prioritize_blocks): a block that shares its category's
     # name (e.g. "B99") is only reachable with prioritize_blocks=True.
     levels: list[tuple[str, bool]] = [(norm, False)]
-    for prev, name in zip(chain, chain[1:]):
+    for prev, name in pairwise(chain):
         levels.append((name, name == prev))
 
     code_levels = [lv for lv in levels if lv[0] != levels[-1][0] and not _is_block_level(lv)]
@@ -579,11 +577,11 @@ def search(query: str, limit: int = 20) -> list[tuple[str, str]]:
         prefix = _code_like(token)
         if prefix is not None:
             by_code = set(idx.prefix_range(prefix))
-            for tier, found in zip(tiers, idx.word_sets(token.lower())):
+            for tier, found in zip(tiers, idx.word_sets(token.lower()), strict=True):
                 tier.append(by_code | found)
             continue
         for w in _tokens(token):
-            for tier, found in zip(tiers, idx.word_sets(w)):
+            for tier, found in zip(tiers, idx.word_sets(w), strict=True):
                 tier.append(found)
     if not tiers[2]:
         return []

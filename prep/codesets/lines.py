@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import icd10cm, modifiers as modifiers_mod, pcs
+from . import icd10cm, pcs
+from . import modifiers as modifiers_mod
 
 __all__ = ["ProcedureLine", "LineError", "MAX_UNITS", "parse_procedure", "format_procedure", "code_system"]
 

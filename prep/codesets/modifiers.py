@@ -14,8 +14,16 @@ from collections.abc import Iterable
 
 from .common import INVALID, VALID, Validation
 
-__all__ = ["MAX_PER_CODE", "COMMON", "normalize", "is_well_formed", "source", "describe",
-           "validate_modifier", "validate_modifiers"]
+__all__ = [
+    "MAX_PER_CODE",
+    "COMMON",
+    "normalize",
+    "is_well_formed",
+    "source",
+    "describe",
+    "validate_modifier",
+    "validate_modifiers",
+]
 
 MAX_PER_CODE = 4
 
@@ -201,7 +209,9 @@ def validate_modifiers(modifiers: Iterable[str]) -> Validation:
         norms.append(v.code)
     joined = "-".join(norms)
     if len(norms) > MAX_PER_CODE:
-        return Validation(joined, INVALID, f"{len(norms)} modifiers given: a code takes at most {MAX_PER_CODE}")
+        return Validation(
+            joined, INVALID, f"{len(norms)} modifiers given: a code takes at most {MAX_PER_CODE}"
+        )
     repeated = sorted({m for m in norms if norms.count(m) > 1})
     if repeated:
         return Validation(joined, INVALID, f"modifier {', '.join(repeated)} is repeated")

@@ -62,8 +62,7 @@ def parse(ndc: str) -> NDC:
         parsed = NDC(s[:5], s[5:9], s[9:], "5-4-2")
     elif re.fullmatch(r"\d{10}", s):
         raise NDCError(
-            f"{s} is ambiguous: a 10-digit NDC needs hyphens to show its layout "
-            "(4-4-2, 5-3-2 or 5-4-1)"
+            f"{s} is ambiguous: a 10-digit NDC needs hyphens to show its layout (4-4-2, 5-3-2 or 5-4-1)"
         )
     else:
         m = re.fullmatch(r"(\d+)-(\d+)-(\d+)", s)
@@ -76,12 +75,13 @@ def parse(ndc: str) -> NDC:
         layout = next((name for name, shape in LAYOUTS.items() if shape == lengths), None)
         if layout is None:
             shown = "-".join(str(n) for n in lengths)
-            raise NDCError(f"{s} is not an NDC: its groups are {shown} digits long; expected 4-4-2, 5-3-2, 5-4-1 or 5-4-2")
+            raise NDCError(
+                f"{s} is not an NDC: its groups are {shown} digits long; expected 4-4-2, 5-3-2, 5-4-1 or 5-4-2"
+            )
         parsed = NDC(*m.groups(), layout)
     if parsed.layout == "5-4-2" and not _padded_segments(parsed):
         raise NDCError(
-            f"{parsed} cannot be the 11-digit form of an NDC: one segment must start with "
-            "the padding zero"
+            f"{parsed} cannot be the 11-digit form of an NDC: one segment must start with the padding zero"
         )
     return parsed
 
@@ -161,6 +161,4 @@ def validate(code: str) -> Validation:
         return Validation(
             str(n), VALID, f"{n} is an NDC in the 11-digit 5-4-2 billing form (from a {sources} NDC)"
         )
-    return Validation(
-        str(n), VALID, f"{n} is an NDC in the {n.layout} layout; it is billed as {to_11(n)}"
-    )
+    return Validation(str(n), VALID, f"{n} is an NDC in the {n.layout} layout; it is billed as {to_11(n)}")

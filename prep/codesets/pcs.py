@@ -19,8 +19,19 @@ from collections.abc import Collection
 
 from .common import INVALID, VALID, Validation
 
-__all__ = ["LENGTH", "SECTIONS", "BODY_SYSTEMS", "ROOT_OPERATIONS", "APPROACHES",
-           "MEDICAL_SURGICAL_AXES", "normalize", "is_well_formed", "validate", "axes", "explain"]
+__all__ = [
+    "LENGTH",
+    "SECTIONS",
+    "BODY_SYSTEMS",
+    "ROOT_OPERATIONS",
+    "APPROACHES",
+    "MEDICAL_SURGICAL_AXES",
+    "normalize",
+    "is_well_formed",
+    "validate",
+    "axes",
+    "explain",
+]
 
 LENGTH = 7
 _ALLOWED = set("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
@@ -138,8 +149,11 @@ MEDICAL_SURGICAL_AXES = (
 )
 
 # Axis values checked without the tables, for section 0: (position, table, axis).
-_SECTION0_CHECKS = ((2, BODY_SYSTEMS, "body system"), (3, ROOT_OPERATIONS, "root operation"),
-                    (5, APPROACHES, "approach"))
+_SECTION0_CHECKS = (
+    (2, BODY_SYSTEMS, "body system"),
+    (3, ROOT_OPERATIONS, "root operation"),
+    (5, APPROACHES, "approach"),
+)
 
 
 def normalize(code: str) -> str:
@@ -203,8 +217,7 @@ def validate(code: str, table: Collection[str] | None = None) -> Validation:
     return Validation(
         norm,
         VALID,
-        f"{norm} is a well-formed ICD-10-PCS code ({summary}); "
-        "it was not checked against the PCS tables",
+        f"{norm} is a well-formed ICD-10-PCS code ({summary}); it was not checked against the PCS tables",
     )
 
 
@@ -232,7 +245,7 @@ def axes(code: str) -> list[tuple[str, str]]:
     if len(norm) != LENGTH:
         raise ValueError(f"{code.strip()!r} is not seven characters long")
     names = MEDICAL_SURGICAL_AXES if norm[0] == "0" else tuple(f"Character {i}" for i in range(1, 8))
-    return list(zip(names, norm))
+    return list(zip(names, norm, strict=True))
 
 
 def explain(code: str) -> list[tuple[str, str, str | None]]:

@@ -78,8 +78,21 @@ def test_category():
 # ------------------------------------------------------------------ lookups
 
 
-@pytest.mark.parametrize("code", ["E11.9", "I10", "S52.521A", "J45.909", "T38.0X5A", "S93.401A",
-                                  "W19.XXXA", "H40.1111", "U07.1", "s52521a"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "E11.9",
+        "I10",
+        "S52.521A",
+        "J45.909",
+        "T38.0X5A",
+        "S93.401A",
+        "W19.XXXA",
+        "H40.1111",
+        "U07.1",
+        "s52521a",
+    ],
+)
 def test_reportable_codes_are_valid(code):
     assert icd10cm.exists(code)
     assert icd10cm.is_reportable(code)
@@ -116,8 +129,9 @@ def test_missing_seventh_character_lists_the_allowed_ones():
     assert "placeholder" in w19 and "W19.XXXA" in w19
 
 
-@pytest.mark.parametrize("code", ["Z99.999", "S52.521Z", "S52.521B", "E11.9A", "T38.05A", "hello",
-                                  "A00-A09", "19", "", "   "])
+@pytest.mark.parametrize(
+    "code", ["Z99.999", "S52.521Z", "S52.521B", "E11.9A", "T38.05A", "hello", "A00-A09", "19", "", "   "]
+)
 def test_invalid_codes(code):
     result = icd10cm.validate(code)
     assert result.status == "invalid"

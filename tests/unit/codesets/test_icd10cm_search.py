@@ -42,7 +42,7 @@ def test_words_find_torus_fractures_of_the_lower_radius():
 
 
 def test_every_word_must_match():
-    for code, desc in icd10cm.search("diabetes without complications"):
+    for _code, desc in icd10cm.search("diabetes without complications"):
         lower = desc.lower()
         assert "diabet" in lower and "without" in lower and "complication" in lower
     assert "E11.9" in codes(icd10cm.search("type 2 diabetes without complications", limit=5))
@@ -54,7 +54,9 @@ def test_reportable_codes_first():
 
 
 def test_case_plurals_and_prefixes():
-    assert codes(icd10cm.search("FRACTURES torus RADIUS", 5)) == codes(icd10cm.search("torus fracture radius", 5))
+    assert codes(icd10cm.search("FRACTURES torus RADIUS", 5)) == codes(
+        icd10cm.search("torus fracture radius", 5)
+    )
     assert codes(icd10cm.search("tor fract radi", 5))  # prefixes
     assert "S52.521S" in codes(icd10cm.search("torus radius sequela"))
 
@@ -73,12 +75,36 @@ def test_nothing_found():
 
 
 QUERIES = [
-    "torus fracture radius", "s52.5", "E11", "diabetes without complications", "asthma",
-    "fract wrist", "b12 deficiency", "covid-19", "heart failure", "otitis media acute",
-    "fracture", "encounter", "left", "unspecified", "initial encounter closed fracture",
-    "chronic kidney disease stage 3", "pain", "type 2 diabetes", "acute myocardial infarction",
-    "z00", "pregnancy", "hypertensive heart", "sprain ankle", "dis", "fra", "s", "t38.0x5",
-    "adverse effect glucocorticoids", "fall", "pneumonia unspecified organism",
+    "torus fracture radius",
+    "s52.5",
+    "E11",
+    "diabetes without complications",
+    "asthma",
+    "fract wrist",
+    "b12 deficiency",
+    "covid-19",
+    "heart failure",
+    "otitis media acute",
+    "fracture",
+    "encounter",
+    "left",
+    "unspecified",
+    "initial encounter closed fracture",
+    "chronic kidney disease stage 3",
+    "pain",
+    "type 2 diabetes",
+    "acute myocardial infarction",
+    "z00",
+    "pregnancy",
+    "hypertensive heart",
+    "sprain ankle",
+    "dis",
+    "fra",
+    "s",
+    "t38.0x5",
+    "adverse effect glucocorticoids",
+    "fall",
+    "pneumonia unspecified organism",
 ]
 
 
