@@ -86,3 +86,29 @@ def test_importing_the_package_does_not_load_the_icd_tables():
         [sys.executable, "-W", "error", "-c", code], cwd=root, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_lazy_loading_is_thread_safe():
+    """Many threads asking at once load the tables and build the index once."""
+    code = (
+        "import sys, types, threading\n"
+        "pkg = types.ModuleType('prep'); pkg.__path__ = ['prep']; sys.modules['prep'] = pkg\n"
+        "from prep.codesets import icd10cm\n"
+        "built = []\n"
+        "original = icd10cm._SearchIndex.__init__\n"
+        "def counting(self):\n"
+        "    built.append(1); original(self)\n"
+        "icd10cm._SearchIndex.__init__ = counting\n"
+        "results = []\n"
+        "def work():\n"
+        "    results.append((icd10cm.validate('S52.521A').status, icd10cm.search('torus radius', 3)))\n"
+        "threads = [threading.Thread(target=work) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "assert len(results) == 8 and len({repr(r) for r in results}) == 1, results\n"
+        "assert results[0][0] == 'valid' and built == [1], built\n"
+    )
+    root = PACKAGE.parents[1]
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
