@@ -28,7 +28,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate
 
 setup: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) bank import question_bank/items
+	$(FLASK) bank import question_bank
 	$(FLASK) users demo
 
 run: setup

@@ -38,14 +38,15 @@ def bank_validate(paths: tuple[str, ...]) -> None:
             click.echo(str(error), err=True)
         click.echo(f"{len(result.errors)} problem(s) in {len(result.items)} item(s).", err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(result.items)} item(s) valid.")
+    click.echo(f"OK: {len(result.items)} item(s) and {len(result.blueprints)} blueprint(s) valid.")
 
 
 @bank_cli.command("import")
 @click.argument("paths", nargs=-1, required=True)
 def bank_import(paths: tuple[str, ...]) -> None:
-    """Create or update items by id, in one transaction: any problem and nothing is written."""
+    """Create or update items and blueprints by id, in one transaction: any problem and nothing is written."""
     from prep.bank.operations import upsert_items
+    from prep.exams.operations import upsert_blueprints
 
     result = _load(paths)
     if result.errors:
@@ -53,11 +54,14 @@ def bank_import(paths: tuple[str, ...]) -> None:
         sys.exit(1)
     try:
         report = upsert_items(result.items)
+        bp_report = upsert_blueprints(result.blueprints)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     click.echo(f"Imported {len(result.items)} item(s): {report.summary()}.")
+    if result.blueprints:
+        click.echo(f"Imported {len(result.blueprints)} blueprint(s): {bp_report.summary()}.")
 
 
 @bank_cli.command("export")
@@ -68,13 +72,15 @@ def bank_export(path: str, domain: str | None, as_json: bool) -> None:
     """Write the bank to PATH: one file (.yaml/.yml/.json), or a folder with one file per area."""
     from prep.bank.format import dump_items
     from prep.bank.operations import all_items_for_export
+    from prep.exams.models import ExamBlueprint
 
     items = all_items_for_export(domain)
+    blueprints = [] if domain else [b.content for b in db.session.scalars(db.select(ExamBlueprint).order_by(ExamBlueprint.slug))]
     target = Path(path)
     if target.suffix in (".yaml", ".yml", ".json"):
         target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, dump_items(items, as_json=as_json or target.suffix == ".json"))
-        click.echo(f"Wrote {len(items)} item(s) to {target}.")
+        _atomic_write(target, dump_items(items, as_json=as_json or target.suffix == ".json", blueprints=blueprints))
+        click.echo(f"Wrote {len(items)} item(s) and {len(blueprints)} blueprint(s) to {target}.")
         return
     target.mkdir(parents=True, exist_ok=True)
     by_domain: dict[str, list] = {}
@@ -83,7 +89,10 @@ def bank_export(path: str, domain: str | None, as_json: bool) -> None:
     suffix = ".json" if as_json else ".yaml"
     for d, group in by_domain.items():
         _atomic_write(target / f"{d}{suffix}", dump_items(group, as_json=as_json))
-    click.echo(f"Wrote {len(items)} item(s) to {len(by_domain)} file(s) in {target}/.")
+    if blueprints:
+        _atomic_write(target / f"blueprints{suffix}", dump_items([], as_json=as_json, blueprints=blueprints))
+    files = len(by_domain) + (1 if blueprints else 0)
+    click.echo(f"Wrote {len(items)} item(s) and {len(blueprints)} blueprint(s) to {files} file(s) in {target}/.")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -152,6 +161,21 @@ def users_list() -> None:
         click.echo(f"{user.role:<10} {'active' if user.active else 'disabled':<8} {user.email}  {user.name}")
 
 
+exams_cli = AppGroup("exams", help="Exam housekeeping.")
+
+
+@exams_cli.command("expire")
+def exams_expire() -> None:
+    """Finalise (as expired, graded on saved answers) every timed attempt past its deadline."""
+    from prep.dbtypes import utcnow
+    from prep.exams.operations import expire_overdue
+
+    count = expire_overdue(utcnow())
+    db.session.commit()
+    click.echo(f"Finalised {count} overdue attempt(s).")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(exams_cli)
     app.cli.add_command(bank_cli)
     app.cli.add_command(users_cli)

@@ -2,3 +2,4 @@
 
 from prep.auth.models import User  # noqa: F401
 from prep.bank.models import Item  # noqa: F401
+from prep.exams.models import ApiToken, Attempt, AttemptQuestion, ExamBlueprint, Response  # noqa: F401

@@ -179,3 +179,53 @@ def make_item(app) -> Callable:
         return data["id"]
 
     return make
+
+
+@pytest.fixture
+def make_blueprint(app) -> Callable:
+    """Insert a blueprint: ``make_blueprint(id="mini", mode="timed", sections=[...], **fields)``."""
+
+    def make(id: str = "test-exam", mode: str = "timed", sections=None, **fields):
+        from prep.bank.format import LoadedItem
+        from prep.exams.operations import upsert_blueprints
+
+        data = {
+            "id": id,
+            "name": fields.pop("name", f"Exam {id}"),
+            "mode": mode,
+            "pass_percent": fields.pop("pass_percent", 70),
+            "sections": sections or [{"domain": "anatomy", "questions": 3}],
+        }
+        if mode == "timed":
+            data["time_limit_minutes"] = fields.pop("time_limit_minutes", 60)
+        data.update(fields)
+        with app.app_context():
+            upsert_blueprints([LoadedItem(data, "test", 1)])
+            db.session.commit()
+        return id
+
+    return make
+
+
+@pytest.fixture
+def exam_bank(make_item, make_blueprint) -> Callable:
+    """A small bank (4 anatomy + 3 terminology MCQs) and a timed exam over it; returns the blueprint id."""
+
+    def make(**blueprint_fields):
+        for i in range(4):
+            make_item(id=f"anat-{i}", domain="anatomy", stem=f"Anatomy question {i}",
+                      choices=[{"text": f"Right {i}", "correct": True, "why": "Yes."},
+                               {"text": f"Wrong A{i}", "correct": False, "why": "No A."},
+                               {"text": f"Wrong B{i}", "correct": False, "why": "No B."},
+                               {"text": f"Wrong C{i}", "correct": False, "why": "No C."}],
+                      rationale=f"Rationale for anatomy {i}.")
+        for i in range(3):
+            make_item(id=f"term-{i}", domain="terminology", stem=f"Terminology question {i}",
+                      choices=[{"text": f"Correct {i}", "correct": True, "why": "Yes."},
+                               {"text": f"Incorrect {i}", "correct": False, "why": "No."}],
+                      rationale=f"Rationale for terminology {i}.")
+        fields = {"sections": [{"domain": "anatomy", "questions": 3}, {"domain": "terminology", "questions": 2}]}
+        fields.update(blueprint_fields)
+        return make_blueprint(**fields)
+
+    return make

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ BANK_SUFFIXES = (".yaml", ".yml", ".json")
 # Field order in written files, so exports are stable and read well.
 ITEM_FIELD_ORDER = ("id", "type", "domain", "difficulty", "status", "tags", "stem", "choices", "key", "rationale")
 KEY_FIELD_ORDER = ("diagnoses", "procedures", "accept", "optional")
+BLUEPRINT_FIELD_ORDER = (
+    "id", "name", "description", "mode", "status", "time_limit_minutes", "pass_percent", "shuffle_choices",
+    "lookup", "review", "window_closes", "warnings_minutes", "sections",
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +55,7 @@ class LoadedItem:
 @dataclass
 class LoadResult:
     items: list[LoadedItem] = field(default_factory=list)
+    blueprints: list[LoadedItem] = field(default_factory=list)
     errors: list[BankError] = field(default_factory=list)
 
     @property
@@ -140,6 +146,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"id {error.instance!r} must be lowercase letters, digits and single hyphens"
     if error.validator == "anyOf" and where.endswith("key"):
         return "key: a coding key needs at least one diagnosis or one procedure"
+    if error.validator == "anyOf" and not error.absolute_path:
+        return "the file needs a list under 'items' or 'blueprints'"
     return f"{where}: {error.message}"
 
 
@@ -185,6 +193,58 @@ def check_item_semantics(item: dict[str, Any]) -> list[tuple[tuple, str]]:
     return problems
 
 
+def check_blueprint_semantics(bp: dict[str, Any]) -> list[tuple[tuple, str]]:
+    """Rules for a blueprint that the schema cannot say. Returns (path, reason) pairs."""
+    problems: list[tuple[tuple, str]] = []
+    mode = bp.get("mode")
+    limit = bp.get("time_limit_minutes")
+    if mode == "timed" and not limit:
+        problems.append((("mode",), "a timed blueprint needs time_limit_minutes"))
+    if mode == "practice" and limit:
+        problems.append((("time_limit_minutes",), "a practice blueprint is untimed: leave out time_limit_minutes"))
+    if bp.get("review") == "after_window":
+        closes = bp.get("window_closes")
+        if not closes:
+            problems.append((("review",), "review: after_window needs window_closes (an ISO 8601 date-time with zone)"))
+    closes = bp.get("window_closes")
+    if isinstance(closes, str):
+        try:
+            parsed = datetime.fromisoformat(closes)
+        except ValueError:
+            problems.append((("window_closes",), f"window_closes {closes!r} is not an ISO 8601 date-time"))
+        else:
+            if parsed.tzinfo is None:
+                problems.append((("window_closes",), "window_closes needs a zone, e.g. 2026-12-01T17:00:00+00:00"))
+    warnings = bp.get("warnings_minutes") or []
+    if isinstance(limit, int) and isinstance(warnings, list):
+        for i, w in enumerate(warnings):
+            if isinstance(w, int) and w >= limit:
+                problems.append((("warnings_minutes", i), f"a warning at {w} minutes does not fit a {limit}-minute exam"))
+    seen: set[str] = set()
+    for i, section in enumerate(bp.get("sections") or []):
+        if isinstance(section, dict) and isinstance(section.get("domain"), str):
+            if section["domain"] in seen:
+                problems.append((("sections", i), f"area {section['domain']!r} is listed twice"))
+            seen.add(section["domain"])
+    return problems
+
+
+def canonical_blueprint(bp: dict[str, Any]) -> dict[str, Any]:
+    """Return a blueprint with every default made explicit, fields in a fixed order."""
+    full = dict(bp)
+    full.setdefault("status", "published")
+    full.setdefault("time_limit_minutes", None)
+    full.setdefault("shuffle_choices", True)
+    full.setdefault("lookup", False)
+    full.setdefault("review", "after_submit")
+    full.setdefault("window_closes", None)
+    full.setdefault("warnings_minutes", [30, 5] if full.get("mode") == "timed" else [])
+    out = {name: full[name] for name in BLUEPRINT_FIELD_ORDER if name in full}
+    for name, value in full.items():
+        out.setdefault(name, value)
+    return out
+
+
 def canonical_item(item: dict[str, Any]) -> dict[str, Any]:
     """Return ``item`` in canonical form: fields in a fixed order, ``status`` explicit.
 
@@ -227,8 +287,17 @@ def load_text(text: str, filename: str, code_checker: CodeChecker | None = None)
 
     for error in _best_errors(schema_validator(), doc):
         result.errors.append(BankError(filename, _line_for(error.absolute_path, lines), _schema_message(error)))
+    blueprints = doc.get("blueprints")
+    for index, bp in enumerate(blueprints if isinstance(blueprints, list) else []):
+        if not isinstance(bp, dict):
+            continue
+        base = ("blueprints", index)
+        for path, reason in check_blueprint_semantics(bp):
+            result.errors.append(BankError(filename, _line_for(base + tuple(path), lines), reason))
+        result.blueprints.append(LoadedItem(canonical_blueprint(bp), filename, _line_for(base, lines)))
     items = doc.get("items")
     if not isinstance(items, list):
+        result.errors = sorted(set(result.errors))
         return result
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -279,17 +348,19 @@ def load_paths(paths: Iterable[str | Path], code_checker: CodeChecker | None = N
             continue
         result = load_text(text, str(f), code_checker)
         total.items.extend(result.items)
+        total.blueprints.extend(result.blueprints)
         total.errors.extend(result.errors)
-    first_seen: dict[str, LoadedItem] = {}
-    for li in total.items:
-        slug = li.data.get("id")
-        if not isinstance(slug, str):
-            continue
-        if slug in first_seen:
-            prev = first_seen[slug]
-            total.errors.append(BankError(li.file, li.line, f"duplicate id {slug!r} (first used at {prev.file}:{prev.line})"))
-        else:
-            first_seen[slug] = li
+    for kind, entries in (("id", total.items), ("blueprint id", total.blueprints)):
+        first_seen: dict[str, LoadedItem] = {}
+        for li in entries:
+            slug = li.data.get("id")
+            if not isinstance(slug, str):
+                continue
+            if slug in first_seen:
+                prev = first_seen[slug]
+                total.errors.append(BankError(li.file, li.line, f"duplicate {kind} {slug!r} (first used at {prev.file}:{prev.line})"))
+            else:
+                first_seen[slug] = li
     if not files and not total.errors:
         total.errors.append(BankError(", ".join(str(p) for p in paths), 0, "no bank files (.yaml, .yml, .json) found"))
     total.errors = sorted(set(total.errors))
@@ -311,9 +382,13 @@ def _str_representer(dumper: yaml.SafeDumper, value: str):
 _BankDumper.add_representer(str, _str_representer)
 
 
-def dump_items(items: list[dict[str, Any]], as_json: bool = False) -> str:
-    """Serialise canonical ``items`` as a bank file (YAML by default, or JSON)."""
-    doc = {"format": FORMAT_VERSION, "items": [canonical_item(i) for i in items]}
+def dump_items(items: list[dict[str, Any]], as_json: bool = False, blueprints: list[dict[str, Any]] | None = None) -> str:
+    """Serialise canonical ``items`` (and ``blueprints``) as a bank file (YAML by default, or JSON)."""
+    doc: dict[str, Any] = {"format": FORMAT_VERSION}
+    if blueprints:
+        doc["blueprints"] = [canonical_blueprint(b) for b in blueprints]
+    if items or not blueprints:
+        doc["items"] = [canonical_item(i) for i in items]
     if as_json:
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return yaml.dump(doc, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=100)

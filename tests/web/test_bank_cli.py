@@ -11,7 +11,8 @@ from prep.bank.format import load_paths
 from prep.bank.models import Item
 from prep.extensions import db
 
-SHIPPED = Path(__file__).resolve().parents[2] / "question_bank" / "items"
+BANK = Path(__file__).resolve().parents[2] / "question_bank"
+SHIPPED = BANK / "items"
 
 TWO_ITEMS = textwrap.dedent(
     """\
@@ -55,7 +56,7 @@ def item_count(app) -> int:
 def test_validate_reports_ok(runner, tmp_path):
     result = runner.invoke(args=["bank", "validate", str(write(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "OK: 2 item(s) valid." in result.output
+    assert "OK: 2 item(s) and 0 blueprint(s) valid." in result.output
 
 
 def test_import_is_idempotent_and_versions_changes(runner, app, tmp_path):
@@ -117,7 +118,7 @@ def test_export_round_trips_exactly(runner, app, tmp_path):
     runner.invoke(args=["bank", "import", str(write(tmp_path))])
     out_dir = tmp_path / "export"
     result = runner.invoke(args=["bank", "export", str(out_dir)])
-    assert result.exit_code == 0 and "Wrote 2 item(s) to 2 file(s)" in result.output
+    assert result.exit_code == 0 and "Wrote 2 item(s) and 0 blueprint(s) to 2 file(s)" in result.output
     assert sorted(p.name for p in out_dir.iterdir()) == ["anatomy.yaml", "icd-10-cm.yaml"]
     original = {i.data["id"]: i.data for i in load_paths([tmp_path / "bank.yaml"]).items}
     exported = {i.data["id"]: i.data for i in load_paths([out_dir]).items}
@@ -130,13 +131,15 @@ def test_export_round_trips_exactly(runner, app, tmp_path):
 
 
 def test_shipped_bank_imports_and_round_trips(runner, app, tmp_path):
-    result = runner.invoke(args=["bank", "import", str(SHIPPED)])
+    result = runner.invoke(args=["bank", "import", str(BANK)])
     assert result.exit_code == 0, result.output
-    source = {i.data["id"]: i.data for i in load_paths([SHIPPED]).items}
+    source = load_paths([BANK])
     out_dir = tmp_path / "export"
     runner.invoke(args=["bank", "export", str(out_dir)])
-    exported = {i.data["id"]: i.data for i in load_paths([out_dir]).items}
-    assert exported == source
+    exported = load_paths([out_dir])
+    assert {i.data["id"]: i.data for i in exported.items} == {i.data["id"]: i.data for i in source.items}
+    assert {b.data["id"]: b.data for b in exported.blueprints} == {b.data["id"]: b.data for b in source.blueprints}
+    assert len(source.blueprints) >= 3
     # And the exported files are plain, readable YAML.
     doc = yaml.safe_load((out_dir / "anatomy.yaml").read_text())
     assert doc["format"] == 1 and len(doc["items"]) >= 5

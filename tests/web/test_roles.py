@@ -29,7 +29,22 @@ EXPECTED = {
     "admin.user_active": ADMIN,
     "authoring.items": INSTRUCTOR,
     "authoring.item": INSTRUCTOR,
+    "exams.index": LEARNER,
+    "exams.start": LEARNER,
+    "exams.attempt": LEARNER,
+    "exams.answer": LEARNER,
+    "exams.confirm_submit": LEARNER,
+    "exams.results": LEARNER,
+    "api.list_attempts": LEARNER,
+    "api.start_attempt": LEARNER,
+    "api.get_attempt": LEARNER,
+    "api.save": LEARNER,
+    "api.submit": LEARNER,
+    "api.results": LEARNER,
 }
+
+# Routes about one learner's attempt: everybody else gets 404, admins included.
+OWNED = {"exams.attempt", "exams.answer", "exams.confirm_submit", "exams.results", "api.get_attempt", "api.save", "api.submit", "api.results"}
 
 # Data that only an allowed role may see in the response.
 SECRETS = {"admin.users": "target@example.com", "admin.user": "target@example.com", "authoring.item": "Secret rationale text"}
@@ -56,24 +71,41 @@ def _cases():
 
 
 @pytest.mark.parametrize("endpoint,need,role", list(_cases()))
-def test_role_matrix(app, client, make_user, make_item, auth, endpoint, need, role):
+def test_role_matrix(app, client, make_user, make_item, exam_bank, auth, endpoint, need, role):
     target = make_user("learner", email="target@example.com")
     make_item(id="matrix-item", rationale="Secret rationale text")
+    exam_bank(id="matrix-exam")
+    with app.app_context():
+        from prep.dbtypes import utcnow
+        from prep.exams import operations as ops
+        from prep.extensions import db
+
+        target_attempt = ops.start_attempt(target.id, ops.blueprint_by_slug("matrix-exam"), utcnow()).attempt.id
+        db.session.commit()
     if role != ANON:
         me = make_user(role)
         assert auth.login(me.email, me.plain_password).status_code == 302
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {}
     for arg in rule.arguments:
-        values[arg] = {"user_id": target.id, "slug": "matrix-item"}[arg]
+        values[arg] = {
+            "user_id": target.id,
+            "slug": "matrix-exam" if endpoint.startswith("exams.") else "matrix-item",
+            "attempt_id": target_attempt,
+            "position": 0,
+        }[arg]
     with app.test_request_context():
         from flask import url_for
 
         url = url_for(endpoint, **values)
     methods = rule.methods - {"HEAD", "OPTIONS"}
-    method = "GET" if "GET" in methods else "POST"
-    data = {"csrf_token": csrf_from(client.get("/login" if role == ANON else "/").get_data(as_text=True))}
-    response = client.open(url, method=method, data=data if method == "POST" else None)
+    method = "GET" if "GET" in methods else sorted(methods)[0]
+    token = csrf_from(client.get("/login" if role == ANON else "/").get_data(as_text=True))
+    if endpoint.startswith("api."):
+        response = client.open(url, method=method, json={"blueprint": "matrix-exam"} if method == "POST" else ({"choice": 0} if method == "PUT" else None),
+                               headers={"X-CSRFToken": token})
+    else:
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
     body = response.get_data(as_text=True)
 
     if need == "public":
@@ -81,13 +113,19 @@ def test_role_matrix(app, client, make_user, make_item, auth, endpoint, need, ro
     elif need == "anonymous-only":
         assert response.status_code == (200 if role == ANON else 302)
     elif role == ANON:
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        if endpoint.startswith("api."):
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
         assert SECRETS.get(endpoint, "\0") not in body
+    elif endpoint in OWNED:
+        assert response.status_code == 404, body[:300]
+        assert "Anatomy question" not in body and "Terminology question" not in body
     elif RANK[role] < RANK[need]:
         assert response.status_code == 403
         assert SECRETS.get(endpoint, "\0") not in body
     else:
-        assert response.status_code in (200, 302), body[:300]
+        assert response.status_code in (200, 201, 302), body[:300]
         if endpoint in SECRETS and method == "GET":
             assert SECRETS[endpoint] in body
 

@@ -1,0 +1,1 @@
+"""The JSON API used by the exam page and by scripts."""

@@ -1,0 +1,1 @@
+"""Exam blueprints, assembly and the attempt lifecycle."""

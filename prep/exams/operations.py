@@ -1,0 +1,416 @@
+"""The attempt lifecycle: start, save, flag, submit, expire, review. Operations flush; the
+request (or CLI command) commits once. Time is always passed in as ``now`` (aware UTC).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+
+from prep.bank.format import LoadedItem, canonical_blueprint
+from prep.bank.models import Item
+from prep.bank.operations import ImportReport, content_hash
+from prep.exams.assembly import BankTooSmall, Candidate, Shortfall, assemble, check_supply
+from prep.exams.models import Attempt, AttemptQuestion, ExamBlueprint, Response
+from prep.extensions import db
+from prep.grading.mcq import exam_report, grade_mcq
+
+GRACE = timedelta(seconds=5)  # covers a save that left the browser just before the deadline
+# Item types the exam engine can present and grade; coding scenarios join with their grader.
+SUPPORTED_TYPES = ("mcq",)
+
+
+class ExamError(Exception):
+    """A request about an exam that cannot be carried out; ``status`` is the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str, **details: Any):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class AttemptClosed(ExamError):
+    status = 409
+
+
+class NotEnoughQuestions(ExamError):
+    status = 409
+
+
+class AttemptNotFound(ExamError):
+    status = 404
+
+
+# --- blueprints -------------------------------------------------------------------------
+
+
+def upsert_blueprints(blueprints: list[LoadedItem]) -> ImportReport:
+    """Create or update blueprints by id (already validated by ``prep.bank.format``). Flushes."""
+    report = ImportReport()
+    slugs = [b.data["id"] for b in blueprints]
+    existing = {b.slug: b for b in db.session.scalars(db.select(ExamBlueprint).where(ExamBlueprint.slug.in_(slugs)))} if slugs else {}
+    for loaded in blueprints:
+        data = canonical_blueprint(loaded.data)
+        digest = content_hash(data)
+        row = existing.get(data["id"])
+        if row is not None and row.content_hash == digest:
+            report.unchanged.append(row.slug)
+            continue
+        if row is None:
+            row = ExamBlueprint(slug=data["id"], version=1)
+            db.session.add(row)
+            existing[row.slug] = row
+            report.created.append(row.slug)
+        else:
+            row.version += 1
+            report.updated.append(row.slug)
+        row.name = data["name"]
+        row.mode = data["mode"]
+        row.status = data["status"]
+        row.content = data
+        row.content_hash = digest
+    db.session.flush()
+    return report
+
+
+def published_blueprints() -> list[ExamBlueprint]:
+    """Published blueprints: timed exams first, then practice drills, each by name."""
+    query = db.select(ExamBlueprint).where(ExamBlueprint.status == "published")
+    rows = list(db.session.scalars(query))
+    return sorted(rows, key=lambda b: (b.mode != "timed", -b.question_count if b.mode == "timed" else 0, b.name))
+
+
+def blueprint_by_slug(slug: str) -> ExamBlueprint | None:
+    return db.session.scalar(db.select(ExamBlueprint).where(ExamBlueprint.slug == slug, ExamBlueprint.status == "published"))
+
+
+def _pool(domains: list[str]) -> list[Candidate]:
+    rows = db.session.execute(
+        db.select(Item.id, Item.domain, Item.content).where(
+            Item.status == "published", Item.type.in_(SUPPORTED_TYPES), Item.domain.in_(domains)
+        )
+    )
+    return [Candidate(item_id, domain, len(content.get("choices", []))) for item_id, domain, content in rows]
+
+
+def supply(blueprint: ExamBlueprint) -> list[Shortfall]:
+    """The areas the bank cannot fill for ``blueprint`` (empty when it can be assembled)."""
+    domains = [s["domain"] for s in blueprint.sections]
+    counts = dict(
+        db.session.execute(
+            db.select(Item.domain, func.count())
+            .where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES), Item.domain.in_(domains))
+            .group_by(Item.domain)
+        ).all()
+    )
+    return [Shortfall(s["domain"], s["questions"], counts.get(s["domain"], 0)) for s in blueprint.sections if counts.get(s["domain"], 0) < s["questions"]]
+
+
+def supply_all(blueprints: list[ExamBlueprint]) -> dict[int, list[Shortfall]]:
+    """``supply`` for many blueprints with one query."""
+    counts = dict(
+        db.session.execute(
+            db.select(Item.domain, func.count())
+            .where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES))
+            .group_by(Item.domain)
+        ).all()
+    )
+    return {
+        b.id: [Shortfall(s["domain"], s["questions"], counts.get(s["domain"], 0)) for s in b.sections if counts.get(s["domain"], 0) < s["questions"]]
+        for b in blueprints
+    }
+
+
+# --- attempts -----------------------------------------------------------------------------
+
+
+def _last_seen(user_id: int) -> dict[int, datetime]:
+    rows = db.session.execute(
+        db.select(AttemptQuestion.item_id, func.max(Attempt.started_at))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.user_id == user_id)
+        .group_by(AttemptQuestion.item_id)
+    )
+    out = {}
+    for item_id, when in rows:
+        if isinstance(when, str):  # SQLite returns aggregates of custom types as text
+            when = datetime.fromisoformat(when)
+        if when is not None and when.tzinfo is None:
+            from datetime import UTC
+
+            when = when.replace(tzinfo=UTC)
+        out[item_id] = when
+    return out
+
+
+def open_attempt(user_id: int, blueprint_id: int) -> Attempt | None:
+    """The learner's open attempt at this blueprint, if any."""
+    return db.session.scalar(
+        db.select(Attempt).where(Attempt.user_id == user_id, Attempt.blueprint_id == blueprint_id, Attempt.status == "open").order_by(Attempt.id.desc())
+    )
+
+
+@dataclass
+class Started:
+    attempt: Attempt
+    resumed: bool
+
+
+def start_attempt(user_id: int, blueprint: ExamBlueprint, now: datetime, seed: int | None = None) -> Started:
+    """Start an attempt at ``blueprint``, or resume the open one.
+
+    Questions and choice orders are frozen now, from a seed stored on the attempt. A timed
+    attempt's deadline is ``now`` + the time limit. An overdue open attempt is finalised first.
+    Raises ``NotEnoughQuestions`` (naming each short area) before anything is written.
+    """
+    existing = open_attempt(user_id, blueprint.id)
+    if existing is not None:
+        finalize_if_overdue(existing, now)
+        if existing.is_open:
+            return Started(existing, True)
+    seed = seed if seed is not None else secrets.randbits(31)
+    try:
+        picks = assemble(
+            blueprint.sections,
+            _pool([s["domain"] for s in blueprint.sections]),
+            seed,
+            last_seen=_last_seen(user_id),
+            shuffle_choices=blueprint.content.get("shuffle_choices", True),
+        )
+    except BankTooSmall as exc:
+        raise NotEnoughQuestions(str(exc), shortfalls=[s.__dict__ for s in exc.shortfalls]) from exc
+    limit = blueprint.time_limit_minutes
+    attempt = Attempt(
+        user_id=user_id,
+        blueprint_id=blueprint.id,
+        blueprint_version=blueprint.version,
+        mode=blueprint.mode,
+        status="open",
+        seed=seed,
+        started_at=now,
+        deadline=now + timedelta(minutes=limit) if blueprint.mode == "timed" and limit else None,
+        pass_percent=blueprint.pass_percent,
+        review=blueprint.review,
+    )
+    versions = dict(db.session.execute(db.select(Item.id, Item.version).where(Item.id.in_([p.item_id for p in picks]))).all())
+    attempt.questions = [
+        AttemptQuestion(position=i, item_id=p.item_id, item_version=versions[p.item_id], domain=p.domain, choice_order=list(p.choice_order))
+        for i, p in enumerate(picks)
+    ]
+    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another request (a second tab) started the same timed exam a moment ago: resume that one.
+        existing = open_attempt(user_id, blueprint.id)
+        if existing is None:
+            raise
+        return Started(existing, True)
+    return Started(attempt, False)
+
+
+def get_own_attempt(user_id: int, attempt_id: int) -> Attempt:
+    """The attempt if it belongs to ``user_id``; otherwise ``AttemptNotFound`` (never 403:
+    another learner's attempt ids are not confirmed to exist)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise AttemptNotFound("There is no such attempt.")
+    return attempt
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> float | None:
+    """Seconds left before the deadline (never negative), or None for untimed attempts."""
+    if attempt.deadline is None:
+        return None
+    return max(0.0, (attempt.deadline - now).total_seconds())
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Past the deadline plus the grace for saves in flight."""
+    return attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def finalize_if_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Finalise an open attempt whose time ran out, as ``expired``; return whether it did."""
+    if attempt.is_open and is_overdue(attempt, now):
+        finish_attempt(attempt, now, status="expired")
+        return True
+    return False
+
+
+def finalize_overdue_for_user(user_id: int, now: datetime) -> int:
+    """Finalise every overdue open attempt of one learner (on their next visit)."""
+    rows = db.session.scalars(
+        db.select(Attempt).where(Attempt.user_id == user_id, Attempt.status == "open", Attempt.deadline.is_not(None), Attempt.deadline < now - GRACE)
+    )
+    return sum(finalize_if_overdue(a, now) for a in list(rows))
+
+
+def expire_overdue(now: datetime) -> int:
+    """Finalise every overdue open attempt (``flask exams expire``); returns how many."""
+    rows = db.session.scalars(
+        db.select(Attempt).where(Attempt.status == "open", Attempt.deadline.is_not(None), Attempt.deadline < now - GRACE)
+    )
+    return sum(finalize_if_overdue(a, now) for a in list(rows))
+
+
+def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
+    """The attempt's question at ``position`` (0-based). Raises ``ExamError`` when there is none."""
+    q = db.session.scalar(
+        db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+    )
+    if q is None:
+        raise ExamError(f"This attempt has no question {position + 1}.", field="position")
+    return q
+
+
+def _ensure_open(attempt: Attempt, now: datetime) -> None:
+    if attempt.is_open and is_overdue(attempt, now):
+        finish_attempt(attempt, now, status="expired")
+        raise AttemptClosed("Time is up: this exam has been submitted with the answers saved before the deadline.", status=attempt.status)
+    if not attempt.is_open:
+        raise AttemptClosed("This attempt is already finished; answers can no longer change.", status=attempt.status)
+
+
+@dataclass
+class Saved:
+    response: Response
+    feedback: dict[str, Any] | None  # practice mode: the grade and rationale, at once
+
+
+def save_response(
+    attempt: Attempt,
+    question: AttemptQuestion,
+    now: datetime,
+    *,
+    choice: int | None | type[Ellipsis] = ...,
+    flagged: bool | None = None,
+) -> Saved:
+    """Record the learner's choice (a displayed position, or None to clear) and/or flag.
+
+    Leaving ``choice`` out keeps the saved answer (a flag-only save). Raises ``AttemptClosed``
+    after the deadline (finalising the attempt as expired) or once submitted, and
+    ``ExamError`` for a choice the question does not have. In practice mode an answer is
+    graded at once and final: the feedback is returned and the answer cannot change.
+    """
+    _ensure_open(attempt, now)
+    if question.attempt_id != attempt.id:
+        raise ExamError("That question is not part of this attempt.", field="question")
+    response = question.response
+    if response is None:
+        response = Response(question_id=question.id, attempt_id=attempt.id, flagged=False)
+        question.response = response
+        db.session.add(response)
+    if choice is not ...:
+        if choice is not None and (not isinstance(choice, int) or isinstance(choice, bool) or not 0 <= choice < len(question.choice_order)):
+            raise ExamError(f"Question {question.position + 1} has no choice {choice!r}.", field="choice")
+        if attempt.mode == "practice" and response.answer and response.answer.get("choice") is not None:
+            if response.answer.get("choice") != choice:
+                raise AttemptClosed("In practice mode the first answer is final; read the feedback and move on.")
+        else:
+            original = question.choice_order[choice] if choice is not None else None
+            response.answer = {"choice": choice, "original": original}
+            response.answered_at = now if choice is not None else None
+            if attempt.mode == "practice" and choice is not None:
+                _grade_response(question, response)
+    if flagged is not None:
+        response.flagged = bool(flagged)
+    response.saved_at = now
+    attempt.last_position = question.position
+    db.session.flush()
+    feedback = practice_feedback(question, response) if attempt.mode == "practice" and response.grade else None
+    return Saved(response, feedback)
+
+
+def _grade_response(question: AttemptQuestion, response: Response | None) -> float:
+    item = question.item
+    chosen = response.answer.get("original") if response and response.answer else None
+    grade = grade_mcq(item.content["choices"], chosen)
+    if response is not None:
+        response.correct = grade.correct
+        response.points = grade.points
+        response.grade = {"correct": grade.correct, "points": grade.points, "answer": grade.answer, "chosen": grade.chosen}
+    return grade.points
+
+
+def displayed_answer(question: AttemptQuestion) -> int:
+    """The displayed position of the correct choice (for review pages)."""
+    from prep.grading.mcq import correct_index
+
+    return question.choice_order.index(correct_index(question.item.content["choices"]))
+
+
+def practice_feedback(question: AttemptQuestion, response: Response) -> dict[str, Any]:
+    """What practice mode shows right after an answer: right or wrong, the key, every why."""
+    choices = question.item.content["choices"]
+    return {
+        "correct": bool(response.correct),
+        "answer": displayed_answer(question),
+        "chosen": response.answer.get("choice") if response.answer else None,
+        "rationale": question.item.rationale,
+        "why": [choices[i].get("why", "") for i in question.choice_order],
+    }
+
+
+def finish_attempt(attempt: Attempt, now: datetime, status: str = "submitted") -> Attempt:
+    """Close and grade an open attempt exactly once; later calls change nothing.
+
+    The status changes with a conditional UPDATE (only while still open), so two tabs or a
+    submit racing the expiry job grade it once. A submit after the deadline counts as expired.
+    """
+    if attempt.deadline is not None and now >= attempt.deadline and status == "submitted":
+        status = "expired"
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open").values(status=status, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(attempt)
+        return attempt
+    db.session.refresh(attempt)
+    questions = list(db.session.scalars(db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)))
+    results = [(q.domain, _grade_response(q, q.response)) for q in questions]
+    report = exam_report(results, [s["domain"] for s in attempt.blueprint.sections], attempt.pass_percent)
+    attempt.correct = int(report.correct)
+    attempt.total = report.total
+    attempt.percent = report.percent
+    attempt.passed = report.passed
+    attempt.report = report.as_dict()
+    db.session.flush()
+    return attempt
+
+
+def review_allowed(attempt: Attempt, now: datetime) -> bool:
+    """Whether answers and rationales of a finished attempt may be shown, per its review policy."""
+    if attempt.is_open:
+        return False
+    if attempt.mode == "practice":
+        return True
+    if attempt.review == "after_submit":
+        return True
+    if attempt.review == "after_window":
+        closes = attempt.blueprint.window_closes
+        return closes is not None and now >= closes
+    return False
+
+
+def user_attempts(user_id: int, limit: int = 50) -> list[Attempt]:
+    """A learner's attempts, newest first."""
+    return list(db.session.scalars(db.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))
+
+
+def attempt_state(attempt: Attempt) -> list[AttemptQuestion]:
+    """All questions of an attempt with items and responses, in one query."""
+    return list(
+        db.session.scalars(
+            db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
+        ).unique()
+    )

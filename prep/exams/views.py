@@ -1,0 +1,121 @@
+"""Shapes of attempts for pages and the JSON API, with the answer key only when allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prep.domains import domain_name
+from prep.exams import operations as ops
+from prep.exams.models import Attempt, AttemptQuestion
+from prep.rendering import render_markdown
+
+LETTERS = "ABCDEFGH"
+
+
+def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True) -> dict[str, Any]:
+    """A question as the learner sees it during the attempt: never the key, except practice
+    feedback for a question already answered."""
+    item = q.item
+    choices = item.content.get("choices", [])
+    r = q.response
+    out: dict[str, Any] = {
+        "position": q.position,
+        "number": q.position + 1,
+        "domain": q.domain,
+        "domain_name": domain_name(q.domain),
+        "type": item.type,
+        "stem": str(render_markdown(item.stem)) if with_html else item.stem,
+        "choices": [
+            {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"])) if with_html else choices[orig]["text"]}
+            for pos, orig in enumerate(q.choice_order)
+        ],
+        "answer": (r.answer or {}).get("choice") if r else None,
+        "flagged": bool(r.flagged) if r else False,
+    }
+    if attempt.mode == "practice" and r is not None and r.grade:
+        out["feedback"] = feedback_public(ops.practice_feedback(q, r))
+    return out
+
+
+def feedback_public(fb: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "correct": fb["correct"],
+        "answer": fb["answer"],
+        "chosen": fb["chosen"],
+        "rationale": str(render_markdown(fb["rationale"])),
+        "why": [str(render_markdown(w)) if w else "" for w in fb["why"]],
+    }
+
+
+def attempt_summary(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    bp = attempt.blueprint
+    return {
+        "id": attempt.id,
+        "blueprint": bp.slug,
+        "name": bp.name,
+        "mode": attempt.mode,
+        "status": attempt.status,
+        "started_at": attempt.started_at.isoformat(),
+        "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+        "server_time": now.isoformat(),
+        "remaining_seconds": ops.remaining_seconds(attempt, now),
+        "warnings_minutes": bp.content.get("warnings_minutes", []),
+        "lookup": bp.lookup,
+        "last_position": attempt.last_position,
+    }
+
+
+def attempt_full(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    questions = ops.attempt_state(attempt)
+    out = attempt_summary(attempt, now)
+    out["questions"] = [question_public(q, attempt) for q in questions]
+    out["answered"] = sum(1 for q in out["questions"] if q["answer"] is not None)
+    return out
+
+
+def results_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    """Score, pass/fail, areas, time used, and the per-question review when policy allows."""
+    out = attempt_summary(attempt, now)
+    used = ((attempt.finished_at or now) - attempt.started_at).total_seconds()
+    if attempt.deadline is not None:
+        used = min(used, (attempt.deadline - attempt.started_at).total_seconds())
+    report = attempt.report or {}
+    out.update(
+        {
+            "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+            "time_used_seconds": round(used),
+            "correct": attempt.correct,
+            "total": attempt.total,
+            "percent": attempt.percent,
+            "pass_percent": attempt.pass_percent,
+            "passed": attempt.passed,
+            "areas": [dict(a, name=domain_name(a["domain"])) for a in report.get("areas", [])],
+            "review_available": ops.review_allowed(attempt, now),
+        }
+    )
+    if out["review_available"]:
+        review = []
+        for q in ops.attempt_state(attempt):
+            item = q.item
+            choices = item.content["choices"]
+            r = q.response
+            review.append(
+                {
+                    "number": q.position + 1,
+                    "domain": q.domain,
+                    "domain_name": domain_name(q.domain),
+                    "stem": str(render_markdown(item.stem)),
+                    "choices": [
+                        {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"])), "why": str(render_markdown(choices[orig].get("why", "")))}
+                        for pos, orig in enumerate(q.choice_order)
+                    ],
+                    "your_answer": (r.answer or {}).get("choice") if r else None,
+                    "correct_answer": ops.displayed_answer(q),
+                    "correct": bool(r and r.correct),
+                    "flagged": bool(r and r.flagged),
+                    "rationale": str(render_markdown(item.rationale)),
+                }
+            )
+        out["review"] = review
+    return out

@@ -1,0 +1,1 @@
+"""Grading: pure functions, no Flask and no database."""
