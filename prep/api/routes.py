@@ -38,9 +38,9 @@ def _check_csrf_for_sessions():
     return None
 
 
-def _error(status: int, name: str, message: str, **details):
+def _error(http_status: int, name: str, message: str, **details):
     response = jsonify(error=name, message=message, **details)
-    response.status_code = status
+    response.status_code = http_status
     return response
 
 

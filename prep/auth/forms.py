@@ -57,3 +57,8 @@ class ResetPasswordForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     submit = SubmitField("Save")
+
+
+class TokenForm(FlaskForm):
+    label = StringField("What is it for?", validators=[Length(max=100)], filters=[_strip])
+    submit = SubmitField("Create token")

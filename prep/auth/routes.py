@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from prep.auth import operations as ops
@@ -99,3 +99,28 @@ def change_password():
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Personal API tokens for scripts: create one (shown once), list, revoke."""
+    from prep.api.tokens import create_token
+    from prep.auth.forms import TokenForm
+    from prep.exams.models import ApiToken
+
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        if request.form.get("revoke"):
+            row = db.session.get(ApiToken, request.form.get("revoke", type=int) or 0)
+            if row is None or row.user_id != current_user.id:
+                abort(404)
+            db.session.delete(row)
+            db.session.commit()
+            flash("The token was revoked.", "success")
+            return redirect(url_for("auth.tokens"))
+        new_token = create_token(current_user, form.label.data or "")
+        db.session.commit()
+    rows = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc()))
+    return render_template("auth/tokens.html", form=form, rows=list(rows), new_token=new_token)

@@ -22,6 +22,7 @@ EXPECTED = {
     "auth.register": "anonymous-only",
     "auth.logout": LEARNER,
     "auth.change_password": LEARNER,
+    "auth.tokens": LEARNER,
     "admin.users": ADMIN,
     "admin.user": ADMIN,
     "admin.user_role": ADMIN,
