@@ -61,6 +61,10 @@ def create_app(config_class: type = Config, instance_path: str | None = None, **
     login_manager.request_loader(lambda _request: user_from_bearer())
     for bp in (main_bp, auth_bp, admin_bp, authoring_bp, exams_bp, api_bp):
         app.register_blueprint(bp)
+    if app.config.get("BENCH_ENDPOINTS"):
+        from prep.api.bench import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
     app.before_request(enforce_access)
 
     from prep.cli import register_cli

@@ -57,6 +57,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session: a 4-hour exam must not lose it
     BANK_DIR = str(BASE_DIR / "question_bank")
+    BENCH_ENDPOINTS = os.environ.get("PREP_BENCH") == "1"  # bench/ only: the baseline endpoint
     TESTING = False
 
 
@@ -70,6 +71,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "5 per minute"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; production uses scrypt
     WTF_CSRF_ENABLED = True
+    BENCH_ENDPOINTS = False
 
 
 class ProductionConfig(Config):
