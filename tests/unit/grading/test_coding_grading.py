@@ -6,7 +6,10 @@ shipped with simple-icd-10-cm); CPT codes appear by number only.
 
 from __future__ import annotations
 
+import ast
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +25,7 @@ from prep.grading.coding import (
 )
 
 DIABETES = {"diagnoses": ["E11.22", "N18.31", "Z79.4"]}
+ROOT = Path(__file__).resolve().parents[3]
 FRACTURE = {"diagnoses": ["S52.521A", "W09.2XXA"], "procedures": ["25600-RT"], "optional": ["Y92.211"]}
 
 
@@ -412,3 +416,21 @@ def test_bad_keys_raise_value_error(key):
 def test_wrong_types_raise_type_error(key, answer):
     with pytest.raises(TypeError):
         grade_coding(key, answer)
+
+
+def test_the_module_is_pure():
+    # The ``prep`` package itself imports Flask (the app factory), so check what
+    # the module imports rather than sys.modules: code sets and the standard library.
+    tree = ast.parse((ROOT / "prep" / "grading" / "coding.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+    outside = {
+        m
+        for m in imported
+        if not m.startswith("prep.codesets") and m.split(".")[0] not in sys.stdlib_module_names
+    }
+    assert not outside, outside
