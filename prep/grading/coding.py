@@ -35,7 +35,9 @@ Each code you reported that matches no key line gets one of these:
 * **extra** (-0.5): any other valid code: the documentation does not support
   it.
 
-A code reported twice counts once (the repeat is ignored, with a note).
+A code reported twice counts once (the repeat is ignored, with a note); a
+procedure is a repeat when its code, modifiers (as a set) and units are the
+same ("64483-LT" and "64483-RT" are two lines).
 The score is your points divided by the number of key lines, never below 0
 or above 1. Notes point out guideline conflicts among the codes you reported
 (Excludes1 pairs, a manifestation code without or before its etiology, a
