@@ -46,9 +46,9 @@ class Conn:
         head += [f"{k}: {v}" for k, v in self.headers.items()]
         raw = ("\r\n".join(head) + "\r\n\r\n").encode() + data
         for attempt in (1, 2):
-            if self.writer is None:
-                await self._connect()
             try:
+                if self.writer is None:
+                    await self._connect()
                 self.writer.write(raw)
                 await self.writer.drain()
                 return await asyncio.wait_for(self._read_response(), timeout)

@@ -57,7 +57,6 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_position', sa.Integer(), nullable=False),
     sa.Column('pass_percent', sa.Integer(), nullable=False),
     sa.Column('review', sa.String(length=16), nullable=False),
     sa.Column('correct', sa.Integer(), nullable=True),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import IntegrityError
 from wtforms import ValidationError
 
 from prep.auth.access import login_required
@@ -127,14 +128,21 @@ def save(attempt_id: int, position: int):
         raise ops.ExamError("flagged must be true or false.", field="flagged")
     if "choice" not in data and "flagged" not in data:
         raise ops.ExamError("Send a choice, a flag, or both.")
-    attempt, now = _own_attempt(attempt_id)
-    try:
-        question = ops.question_at(attempt, position)
-        saved = ops.save_response(attempt, question, now, choice=data.get("choice", ...), flagged=data.get("flagged"))
-    except ops.AttemptClosed:
-        db.session.commit()  # keep the expiry that _ensure_open recorded
-        raise
-    db.session.commit()
+    now = utcnow()
+    for tries in (1, 2):
+        attempt, question = ops.own_question(current_user.id, attempt_id, position)
+        try:
+            saved = ops.save_response(attempt, question, now, choice=data.get("choice", ...), flagged=data.get("flagged"))
+            break
+        except ops.AttemptClosed:
+            db.session.commit()  # keep the expiry that _ensure_open recorded
+            raise
+        except IntegrityError:
+            # Two first saves of one question raced (two tabs): the other created the row; update it.
+            db.session.rollback()
+            if tries == 2:
+                raise
+    # Built before the commit, which would expire these objects and cost two more queries.
     body = {
         "saved": True,
         "position": position,
@@ -146,6 +154,7 @@ def save(attempt_id: int, position: int):
     }
     if saved.feedback:
         body["feedback"] = views.feedback_public(saved.feedback)
+    db.session.commit()
     return jsonify(body)
 
 

@@ -89,7 +89,6 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_position: Mapped[int] = mapped_column(default=0)
     pass_percent: Mapped[int]
     review: Mapped[str] = mapped_column(String(16))
     correct: Mapped[int | None]
@@ -98,7 +97,7 @@ class Attempt(db.Model):
     passed: Mapped[bool | None]
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    blueprint: Mapped[ExamBlueprint] = relationship(lazy="joined")
+    blueprint: Mapped[ExamBlueprint] = relationship()
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )

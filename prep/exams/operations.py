@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from prep.bank.format import LoadedItem, canonical_blueprint
 from prep.bank.models import Item
@@ -226,6 +227,22 @@ def get_own_attempt(user_id: int, attempt_id: int) -> Attempt:
     return attempt
 
 
+def own_question(user_id: int, attempt_id: int, position: int) -> tuple[Attempt, AttemptQuestion]:
+    """The learner's attempt and its question at ``position``, with any saved response, in one
+    query (the autosave path). Raises ``AttemptNotFound`` for an attempt that is not theirs and
+    ``ExamError`` for a position the attempt does not have."""
+    row = db.session.execute(
+        db.select(Attempt, AttemptQuestion)
+        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+        .options(lazyload(AttemptQuestion.item))
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id, AttemptQuestion.position == position)
+    ).first()
+    if row is None:
+        attempt = get_own_attempt(user_id, attempt_id)  # 404 if not theirs
+        question_at(attempt, position)  # raises: no such position
+    return row[0], row[1]
+
+
 def remaining_seconds(attempt: Attempt, now: datetime) -> float | None:
     """Seconds left before the deadline (never negative), or None for untimed attempts."""
     if attempt.deadline is None:
@@ -264,8 +281,11 @@ def expire_overdue(now: datetime) -> int:
 
 def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
     """The attempt's question at ``position`` (0-based). Raises ``ExamError`` when there is none."""
+    # The item (with its content) is loaded only when needed: an autosave does not need it.
     q = db.session.scalar(
-        db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+        db.select(AttemptQuestion)
+        .options(lazyload(AttemptQuestion.item))
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
     )
     if q is None:
         raise ExamError(f"This attempt has no question {position + 1}.", field="position")
@@ -324,7 +344,6 @@ def save_response(
     if flagged is not None:
         response.flagged = bool(flagged)
     response.saved_at = now
-    attempt.last_position = question.position
     db.session.flush()
     feedback = practice_feedback(question, response) if attempt.mode == "practice" and response.grade else None
     return Saved(response, feedback)
@@ -405,6 +424,18 @@ def review_allowed(attempt: Attempt, now: datetime) -> bool:
 def user_attempts(user_id: int, limit: int = 50) -> list[Attempt]:
     """A learner's attempts, newest first."""
     return list(db.session.scalars(db.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))
+
+
+def resume_position(attempt: Attempt) -> int:
+    """Where the learner was: the question saved most recently (0 when nothing is saved yet)."""
+    position = db.session.scalar(
+        db.select(AttemptQuestion.position)
+        .join(Response, Response.question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(Response.saved_at.desc(), Response.id.desc())
+        .limit(1)
+    )
+    return position or 0
 
 
 def attempt_state(attempt: Attempt) -> list[AttemptQuestion]:

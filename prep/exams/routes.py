@@ -77,7 +77,7 @@ def attempt(attempt_id: int):
     questions = ops.attempt_state(a)
     position = request.args.get("q", type=int)
     if position is None:
-        position = a.last_position
+        position = ops.resume_position(a)
     position = max(0, min(position, len(questions) - 1))
     current = questions[position]
     return render_template(

@@ -62,13 +62,13 @@ def attempt_summary(attempt: Attempt, now: datetime) -> dict[str, Any]:
         "remaining_seconds": ops.remaining_seconds(attempt, now),
         "warnings_minutes": bp.content.get("warnings_minutes", []),
         "lookup": bp.lookup,
-        "last_position": attempt.last_position,
     }
 
 
 def attempt_full(attempt: Attempt, now: datetime) -> dict[str, Any]:
     questions = ops.attempt_state(attempt)
     out = attempt_summary(attempt, now)
+    out["resume_position"] = ops.resume_position(attempt)
     out["questions"] = [question_public(q, attempt) for q in questions]
     out["answered"] = sum(1 for q in out["questions"] if q["answer"] is not None)
     return out
