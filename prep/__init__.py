@@ -57,9 +57,10 @@ def create_app(config_class: type = Config, instance_path: str | None = None, **
     from prep.auth.routes import bp as auth_bp
     from prep.authoring.routes import bp as authoring_bp
     from prep.main.routes import bp as main_bp
+    from prep.lookup.routes import bp as lookup_bp
 
     login_manager.request_loader(lambda _request: user_from_bearer())
-    for bp in (main_bp, auth_bp, admin_bp, authoring_bp, exams_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, authoring_bp, exams_bp, api_bp, lookup_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_ENDPOINTS"):
         from prep.api.bench import bp as bench_bp

@@ -58,6 +58,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session: a 4-hour exam must not lose it
     BANK_DIR = str(BASE_DIR / "question_bank")
     BENCH_ENDPOINTS = os.environ.get("PREP_BENCH") == "1"  # bench/ only: the baseline endpoint
+    LOOKUP_WARM_ON_START = os.environ.get("LOOKUP_WARM_ON_START") == "1"  # load ICD-10-CM tables in create_app
+    LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "120 per minute;2000 per hour")  # per account
+    CODE_SETS_RECHECK_SECONDS = float(os.environ.get("CODE_SETS_RECHECK_SECONDS", "2"))  # see an import by another process
     TESTING = False
 
 

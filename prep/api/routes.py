@@ -16,6 +16,7 @@ from prep.auth.access import login_required
 from prep.dbtypes import utcnow
 from prep.exams import operations as ops
 from prep.exams import views
+from prep.exams.itemtypes import kind_of
 from prep.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -115,24 +116,32 @@ def get_attempt(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/questions/<int:position>", methods=["PUT"])
 @login_required
 def save(attempt_id: int, position: int):
-    """Save an answer and/or a flag: ``{"choice": 2}``, ``{"choice": null}``, ``{"flagged": true}``.
+    """Save an answer and/or a flag: ``{"choice": 2}`` (multiple choice), ``{"codes": {...}}``
+    (coding scenario), ``null`` to clear, ``{"flagged": true}``.
 
     ``position`` is the 0-based question number. Answers ``409`` after the deadline or once
     the attempt is finished.
     """
     data = _json_body()
-    unknown = set(data) - {"choice", "flagged"}
+    unknown = set(data) - {"choice", "codes", "flagged"}
     if unknown:
         raise ops.ExamError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     if "flagged" in data and not isinstance(data["flagged"], bool):
         raise ops.ExamError("flagged must be true or false.", field="flagged")
-    if "choice" not in data and "flagged" not in data:
+    if not {"choice", "codes", "flagged"} & set(data):
         raise ops.ExamError("Send a choice, a flag, or both.")
+    if "choice" in data and "codes" in data:
+        raise ops.ExamError("Send either a choice or codes, not both.")
     now = utcnow()
     for tries in (1, 2):
         attempt, question = ops.own_question(current_user.id, attempt_id, position)
+        field = "codes" if question.kind == "coding" else "choice"
+        other = "choice" if field == "codes" else "codes"
+        if other in data:
+            kind = "a coding scenario: send codes" if field == "codes" else "a multiple-choice question: send a choice"
+            raise ops.ExamError(f"Question {position + 1} is {kind}.", field=other)
         try:
-            saved = ops.save_response(attempt, question, now, choice=data.get("choice", ...), flagged=data.get("flagged"))
+            saved = ops.save_response(attempt, question, now, answer=data.get(field, ...), flagged=data.get("flagged"))
             break
         except ops.AttemptClosed:
             db.session.commit()  # keep the expiry that _ensure_open recorded
@@ -146,7 +155,7 @@ def save(attempt_id: int, position: int):
     body = {
         "saved": True,
         "position": position,
-        "choice": (saved.response.answer or {}).get("choice"),
+        field: kind_of(question.kind).public_answer(saved.response.answer),
         "flagged": saved.response.flagged,
         "saved_at": saved.response.saved_at.isoformat(),
         "remaining_seconds": ops.remaining_seconds(attempt, now),

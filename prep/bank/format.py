@@ -220,12 +220,13 @@ def check_blueprint_semantics(bp: dict[str, Any]) -> list[tuple[tuple, str]]:
         for i, w in enumerate(warnings):
             if isinstance(w, int) and w >= limit:
                 problems.append((("warnings_minutes", i), f"a warning at {w} minutes does not fit a {limit}-minute exam"))
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for i, section in enumerate(bp.get("sections") or []):
         if isinstance(section, dict) and isinstance(section.get("domain"), str):
-            if section["domain"] in seen:
+            key = (section["domain"], section.get("type", "mcq"))
+            if key in seen:
                 problems.append((("sections", i), f"area {section['domain']!r} is listed twice"))
-            seen.add(section["domain"])
+            seen.add(key)
     return problems
 
 

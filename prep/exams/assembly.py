@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
+ANY_DOMAIN = "any"  # a section drawing from every area
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A published item that may be drawn."""
@@ -19,6 +22,15 @@ class Candidate:
     item_id: int
     domain: str
     choice_count: int  # 0 for items without choices (coding scenarios)
+    type: str = "mcq"
+
+
+def section_type(section: Mapping) -> str:
+    return section.get("type", "mcq")
+
+
+def _fits(c: Candidate, section: Mapping) -> bool:
+    return c.type == section_type(section) and (section["domain"] == ANY_DOMAIN or c.domain == section["domain"])
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Shortfall:
     domain: str
     needed: int
     available: int
+    type: str = "mcq"
 
     @property
     def missing(self) -> int:
@@ -46,20 +59,27 @@ class BankTooSmall(Exception):
 
     def __init__(self, shortfalls: Sequence[Shortfall]):
         self.shortfalls = list(shortfalls)
-        parts = [f"{s.domain}: needs {s.needed}, the bank has {s.available} ({s.missing} short)" for s in self.shortfalls]
+        parts = [
+            f"{s.domain}{' coding scenarios' if s.type == 'coding' else ''}: needs {s.needed}, the bank has {s.available} ({s.missing} short)"
+            for s in self.shortfalls
+        ]
         super().__init__("Not enough published questions for this exam. " + "; ".join(parts))
 
 
 def check_supply(sections: Sequence[Mapping], pool: Sequence[Candidate]) -> list[Shortfall]:
-    """Areas of ``sections`` (``[{domain, questions}]``) that the pool cannot fill."""
-    available: dict[str, int] = {}
-    for c in pool:
-        available[c.domain] = available.get(c.domain, 0) + 1
-    return [
-        Shortfall(s["domain"], s["questions"], available.get(s["domain"], 0))
-        for s in sections
-        if available.get(s["domain"], 0) < s["questions"]
-    ]
+    """Sections (``[{domain, questions, type?}]``) that the pool cannot fill.
+
+    Sections are filled in order and an item is drawn once, so a section over ``any`` area
+    counts only what the earlier sections leave.
+    """
+    out = []
+    taken: set[int] = set()
+    for s in sections:
+        fits = [c.item_id for c in pool if _fits(c, s) and c.item_id not in taken]
+        if len(fits) < s["questions"]:
+            out.append(Shortfall(s["domain"], s["questions"], len(fits), section_type(s)))
+        taken.update(fits[: s["questions"]])
+    return out
 
 
 def assemble(
@@ -82,18 +102,20 @@ def assemble(
         raise BankTooSmall(shortfalls)
     rng = random.Random(seed)
     last_seen = last_seen or {}
-    by_domain: dict[str, list[Candidate]] = {}
-    for c in sorted(pool, key=lambda c: c.item_id):  # a stable start, whatever order the caller used
-        by_domain.setdefault(c.domain, []).append(c)
+    ordered = sorted(pool, key=lambda c: c.item_id)  # a stable start, whatever order the caller used
+    taken: set[int] = set()
     picks: list[Pick] = []
     for section in sections:
-        candidates = by_domain[section["domain"]]
+        candidates = [c for c in ordered if _fits(c, section) and c.item_id not in taken]
+        if len(candidates) < section["questions"]:  # an earlier "any" section took what this one needed
+            raise BankTooSmall([Shortfall(section["domain"], section["questions"], len(candidates), section_type(section))])
         tie = {c.item_id: rng.random() for c in candidates}
         ranked = sorted(
             candidates,
             key=lambda c: (c.item_id in last_seen, last_seen[c.item_id].timestamp() if c.item_id in last_seen else 0.0, tie[c.item_id]),
         )
         chosen = ranked[: section["questions"]]
+        taken.update(c.item_id for c in chosen)
         rng.shuffle(chosen)
         for c in chosen:
             order = list(range(c.choice_count))

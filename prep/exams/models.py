@@ -91,7 +91,7 @@ class Attempt(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pass_percent: Mapped[int]
     review: Mapped[str] = mapped_column(String(16))
-    correct: Mapped[int | None]
+    correct: Mapped[float | None]  # points: coding scenarios earn partial credit
     total: Mapped[int | None]
     percent: Mapped[float | None]
     passed: Mapped[bool | None]
@@ -122,6 +122,7 @@ class AttemptQuestion(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     item_version: Mapped[int]
     domain: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16), default="mcq")  # the item's type, to answer without loading it
     choice_order: Mapped[list[int]] = mapped_column(JSON)
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")

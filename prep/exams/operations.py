@@ -16,14 +16,14 @@ from sqlalchemy.orm import lazyload
 from prep.bank.format import LoadedItem, canonical_blueprint
 from prep.bank.models import Item
 from prep.bank.operations import ImportReport, content_hash
-from prep.exams.assembly import BankTooSmall, Candidate, Shortfall, assemble, check_supply
+from prep.exams.assembly import ANY_DOMAIN, BankTooSmall, Candidate, Shortfall, assemble, check_supply
 from prep.exams.models import Attempt, AttemptQuestion, ExamBlueprint, Response
 from prep.extensions import db
-from prep.grading.mcq import exam_report, grade_mcq
+from prep.exams.itemtypes import KINDS, AnswerError, kind_of
+from prep.grading.mcq import exam_report
 
 GRACE = timedelta(seconds=5)  # covers a save that left the browser just before the deadline
-# Item types the exam engine can present and grade; coding scenarios join with their grader.
-SUPPORTED_TYPES = ("mcq",)
+SUPPORTED_TYPES = tuple(KINDS)
 
 
 class ExamError(Exception):
@@ -92,41 +92,31 @@ def blueprint_by_slug(slug: str) -> ExamBlueprint | None:
     return db.session.scalar(db.select(ExamBlueprint).where(ExamBlueprint.slug == slug, ExamBlueprint.status == "published"))
 
 
-def _pool(domains: list[str]) -> list[Candidate]:
-    rows = db.session.execute(
-        db.select(Item.id, Item.domain, Item.content).where(
-            Item.status == "published", Item.type.in_(SUPPORTED_TYPES), Item.domain.in_(domains)
-        )
-    )
-    return [Candidate(item_id, domain, len(content.get("choices", []))) for item_id, domain, content in rows]
+def _pool(sections: list[dict]) -> list[Candidate]:
+    query = db.select(Item.id, Item.domain, Item.type, Item.content).where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES))
+    if not any(s["domain"] == ANY_DOMAIN for s in sections):
+        query = query.where(Item.domain.in_([s["domain"] for s in sections]))
+    return [
+        Candidate(item_id, domain, kind_of(type_).choice_count(content), type_)
+        for item_id, domain, type_, content in db.session.execute(query)
+    ]
+
+
+def _light_pool() -> list[Candidate]:
+    """Every published item as a candidate, without loading content (for supply checks)."""
+    rows = db.session.execute(db.select(Item.id, Item.domain, Item.type).where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES)))
+    return [Candidate(item_id, domain, 0, type_) for item_id, domain, type_ in rows]
 
 
 def supply(blueprint: ExamBlueprint) -> list[Shortfall]:
-    """The areas the bank cannot fill for ``blueprint`` (empty when it can be assembled)."""
-    domains = [s["domain"] for s in blueprint.sections]
-    counts = dict(
-        db.session.execute(
-            db.select(Item.domain, func.count())
-            .where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES), Item.domain.in_(domains))
-            .group_by(Item.domain)
-        ).all()
-    )
-    return [Shortfall(s["domain"], s["questions"], counts.get(s["domain"], 0)) for s in blueprint.sections if counts.get(s["domain"], 0) < s["questions"]]
+    """The sections the bank cannot fill for ``blueprint`` (empty when it can be assembled)."""
+    return check_supply(blueprint.sections, _light_pool())
 
 
 def supply_all(blueprints: list[ExamBlueprint]) -> dict[int, list[Shortfall]]:
     """``supply`` for many blueprints with one query."""
-    counts = dict(
-        db.session.execute(
-            db.select(Item.domain, func.count())
-            .where(Item.status == "published", Item.type.in_(SUPPORTED_TYPES))
-            .group_by(Item.domain)
-        ).all()
-    )
-    return {
-        b.id: [Shortfall(s["domain"], s["questions"], counts.get(s["domain"], 0)) for s in b.sections if counts.get(s["domain"], 0) < s["questions"]]
-        for b in blueprints
-    }
+    pool = _light_pool()
+    return {b.id: check_supply(b.sections, pool) for b in blueprints}
 
 
 # --- attempts -----------------------------------------------------------------------------
@@ -180,7 +170,7 @@ def start_attempt(user_id: int, blueprint: ExamBlueprint, now: datetime, seed: i
     try:
         picks = assemble(
             blueprint.sections,
-            _pool([s["domain"] for s in blueprint.sections]),
+            _pool(blueprint.sections),
             seed,
             last_seen=_last_seen(user_id),
             shuffle_choices=blueprint.content.get("shuffle_choices", True),
@@ -200,9 +190,12 @@ def start_attempt(user_id: int, blueprint: ExamBlueprint, now: datetime, seed: i
         pass_percent=blueprint.pass_percent,
         review=blueprint.review,
     )
-    versions = dict(db.session.execute(db.select(Item.id, Item.version).where(Item.id.in_([p.item_id for p in picks]))).all())
+    versions = {row.id: row for row in db.session.execute(db.select(Item.id, Item.version, Item.type).where(Item.id.in_([p.item_id for p in picks])))}
     attempt.questions = [
-        AttemptQuestion(position=i, item_id=p.item_id, item_version=versions[p.item_id], domain=p.domain, choice_order=list(p.choice_order))
+        AttemptQuestion(
+            position=i, item_id=p.item_id, item_version=versions[p.item_id].version, kind=versions[p.item_id].type,
+            domain=p.domain, choice_order=list(p.choice_order),
+        )
         for i, p in enumerate(picks)
     ]
     db.session.add(attempt)
@@ -306,40 +299,37 @@ class Saved:
     feedback: dict[str, Any] | None  # practice mode: the grade and rationale, at once
 
 
-def save_response(
-    attempt: Attempt,
-    question: AttemptQuestion,
-    now: datetime,
-    *,
-    choice: int | None | type[Ellipsis] = ...,
-    flagged: bool | None = None,
-) -> Saved:
-    """Record the learner's choice (a displayed position, or None to clear) and/or flag.
+def save_response(attempt: Attempt, question: AttemptQuestion, now: datetime, *, answer: Any = ..., flagged: bool | None = None) -> Saved:
+    """Record the learner's answer and/or flag for one question.
 
-    Leaving ``choice`` out keeps the saved answer (a flag-only save). Raises ``AttemptClosed``
-    after the deadline (finalising the attempt as expired) or once submitted, and
-    ``ExamError`` for a choice the question does not have. In practice mode an answer is
-    graded at once and final: the feedback is returned and the answer cannot change.
+    ``answer`` is what the question's kind reads (``prep.exams.itemtypes``): a displayed choice
+    position for an MCQ, codes for a coding scenario; None clears it, and leaving it out keeps
+    the saved answer (a flag-only save). Raises ``AttemptClosed`` after the deadline (finalising
+    the attempt as expired) or once submitted, and ``ExamError`` for an answer that does not fit
+    the question. In practice mode an answer is graded at once and final: the feedback is
+    returned and the answer cannot change.
     """
     _ensure_open(attempt, now)
     if question.attempt_id != attempt.id:
         raise ExamError("That question is not part of this attempt.", field="question")
+    kind = kind_of(question.kind)
     response = question.response
     if response is None:
         response = Response(question_id=question.id, attempt_id=attempt.id, flagged=False)
         question.response = response
         db.session.add(response)
-    if choice is not ...:
-        if choice is not None and (not isinstance(choice, int) or isinstance(choice, bool) or not 0 <= choice < len(question.choice_order)):
-            raise ExamError(f"Question {question.position + 1} has no choice {choice!r}.", field="choice")
-        if attempt.mode == "practice" and response.answer and response.answer.get("choice") is not None:
-            if response.answer.get("choice") != choice:
+    if answer is not ...:
+        try:
+            value = kind.read_answer(answer, question.position + 1, question.choice_order)
+        except AnswerError as exc:
+            raise ExamError(str(exc), field=kind.field) from exc
+        if attempt.mode == "practice" and response.grade is not None:
+            if value != response.answer:
                 raise AttemptClosed("In practice mode the first answer is final; read the feedback and move on.")
         else:
-            original = question.choice_order[choice] if choice is not None else None
-            response.answer = {"choice": choice, "original": original}
-            response.answered_at = now if choice is not None else None
-            if attempt.mode == "practice" and choice is not None:
+            response.answer = value
+            response.answered_at = now if value is not None else None
+            if attempt.mode == "practice" and value is not None:
                 _grade_response(question, response)
     if flagged is not None:
         response.flagged = bool(flagged)
@@ -349,28 +339,45 @@ def save_response(
     return Saved(response, feedback)
 
 
-def _grade_response(question: AttemptQuestion, response: Response | None) -> float:
-    item = question.item
-    chosen = response.answer.get("original") if response and response.answer else None
-    grade = grade_mcq(item.content["choices"], chosen)
+def _registries() -> dict[str, Any]:
+    """Licensed CPT and HCPCS files, when an institution has loaded them."""
+    try:
+        from prep.lookup import store
+    except ImportError:  # the lookup package is optional for grading
+        return {}
+    return {"cpt_registry": store.cpt_registry(), "hcpcs_registry": store.hcpcs_registry()}
+
+
+def _grade_response(question: AttemptQuestion, response: Response | None, registries: dict[str, Any] | None = None) -> float:
+    kind = kind_of(question.kind)
+    grade = kind.grade(question.item.content, response.answer if response else None, **(registries if registries is not None else _registries()))
     if response is not None:
         response.correct = grade.correct
         response.points = grade.points
-        response.grade = {"correct": grade.correct, "points": grade.points, "answer": grade.answer, "chosen": grade.chosen}
+        response.grade = grade.detail
     return grade.points
 
 
-def displayed_answer(question: AttemptQuestion) -> int:
-    """The displayed position of the correct choice (for review pages)."""
-    from prep.grading.mcq import correct_index
-
-    return question.choice_order.index(correct_index(question.item.content["choices"]))
+def displayed_answer(question: AttemptQuestion):
+    """The key as the learner saw the question: a choice position, or the key's codes."""
+    return kind_of(question.kind).displayed_key(question.item.content, question.choice_order)
 
 
 def practice_feedback(question: AttemptQuestion, response: Response) -> dict[str, Any]:
-    """What practice mode shows right after an answer: right or wrong, the key, every why."""
-    choices = question.item.content["choices"]
+    """What practice mode shows right after an answer: right or wrong, the key, the reasons."""
+    content = question.item.content
+    if question.kind == "coding":
+        return {
+            "kind": "coding",
+            "correct": bool(response.correct),
+            "score": response.points,
+            "grade": response.grade,
+            "key": displayed_answer(question),
+            "rationale": question.item.rationale,
+        }
+    choices = content["choices"]
     return {
+        "kind": "mcq",
         "correct": bool(response.correct),
         "answer": displayed_answer(question),
         "chosen": response.answer.get("choice") if response.answer else None,
@@ -395,10 +402,11 @@ def finish_attempt(attempt: Attempt, now: datetime, status: str = "submitted") -
         db.session.refresh(attempt)
         return attempt
     db.session.refresh(attempt)
-    questions = list(db.session.scalars(db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)))
-    results = [(q.domain, _grade_response(q, q.response)) for q in questions]
+    questions = attempt_state(attempt)
+    registries = _registries() if any(q.kind == "coding" for q in questions) else {}
+    results = [(q.domain, _grade_response(q, q.response, registries)) for q in questions]
     report = exam_report(results, [s["domain"] for s in attempt.blueprint.sections], attempt.pass_percent)
-    attempt.correct = int(report.correct)
+    attempt.correct = report.correct
     attempt.total = report.total
     attempt.percent = report.percent
     attempt.passed = report.passed

@@ -11,6 +11,7 @@ from prep.domains import domain_name
 from prep.exams import operations as ops
 from prep.exams import views
 from prep.exams.forms import AnswerForm, StartForm, SubmitForm
+from prep.exams.itemtypes import kind_of
 from prep.extensions import db
 
 bp = Blueprint("exams", __name__)
@@ -80,9 +81,12 @@ def attempt(attempt_id: int):
         position = ops.resume_position(a)
     position = max(0, min(position, len(questions) - 1))
     current = questions[position]
+    answered = {q.position for q in questions if q.response and kind_of(q.kind).is_answered(q.response.answer)}
+    q = views.question_public(current, a)
     return render_template(
         "exams/attempt.html", a=a, summary=views.attempt_summary(a, now), questions=questions,
-        q=views.question_public(current, a), position=position, form=AnswerForm(),
+        q=q, position=position, form=AnswerForm(), answered=answered,
+        rows=views.coding_rows(q["answer"]) if q["type"] == "coding" else None,
     )
 
 
@@ -102,9 +106,12 @@ def answer(attempt_id: int):
         if position is None:
             raise ops.ExamError("The form did not say which question it was for.")
         question = ops.question_at(a, position)
-        choice = ... if raw_choice is None else int(raw_choice) if raw_choice.lstrip("-").isdigit() else -1
+        if question.kind == "coding":
+            answer = _codes_from_form(request.form)
+        else:
+            answer = ... if raw_choice is None else int(raw_choice) if raw_choice.lstrip("-").isdigit() else -1
         flagged = request.form.get("flagged") == "1"
-        ops.save_response(a, question, now, choice=choice, flagged=flagged)
+        ops.save_response(a, question, now, answer=answer, flagged=flagged)
     except ops.AttemptClosed as exc:
         db.session.commit()
         flash(exc.message, "warning")
@@ -127,6 +134,22 @@ def answer(attempt_id: int):
     return redirect(url_for("exams.attempt", attempt_id=a.id, q=target))
 
 
+def _codes_from_form(form) -> dict:
+    """Rows of the plain coding form: ``dx`` fields in order; procedure code, modifiers, units."""
+    diagnoses = [v for v in form.getlist("dx") if v.strip()]
+    procedures = []
+    for code, mods, units in zip(form.getlist("px_code"), form.getlist("px_mod"), form.getlist("px_units"), strict=False):
+        if not code.strip():
+            continue
+        line = code.strip()
+        for m in mods.replace(",", " ").replace("-", " ").split():
+            line += "-" + m
+        if units.strip() and units.strip() != "1":
+            line += " x" + units.strip()
+        procedures.append(line)
+    return {"diagnoses": diagnoses, "procedures": procedures}
+
+
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
 @login_required
 def confirm_submit(attempt_id: int):
@@ -146,7 +169,7 @@ def confirm_submit(attempt_id: int):
     if not a.is_open:
         return redirect(url_for("exams.results", attempt_id=a.id))
     questions = ops.attempt_state(a)
-    unanswered = [q for q in questions if not (q.response and q.response.answer and q.response.answer.get("choice") is not None)]
+    unanswered = [q for q in questions if not (q.response and kind_of(q.kind).is_answered(q.response.answer))]
     flagged = [q for q in questions if q.response and q.response.flagged]
     return render_template(
         "exams/submit.html", a=a, summary=views.attempt_summary(a, now), form=form,

@@ -7,6 +7,7 @@ from typing import Any
 
 from prep.domains import domain_name
 from prep.exams import operations as ops
+from prep.exams.itemtypes import kind_of
 from prep.exams.models import Attempt, AttemptQuestion
 from prep.rendering import render_markdown
 
@@ -19,6 +20,7 @@ def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True
     item = q.item
     choices = item.content.get("choices", [])
     r = q.response
+    kind = kind_of(q.kind)
     out: dict[str, Any] = {
         "position": q.position,
         "number": q.position + 1,
@@ -30,7 +32,7 @@ def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True
             {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"])) if with_html else choices[orig]["text"]}
             for pos, orig in enumerate(q.choice_order)
         ],
-        "answer": (r.answer or {}).get("choice") if r else None,
+        "answer": kind.public_answer(r.answer) if r else None,
         "flagged": bool(r.flagged) if r else False,
     }
     if attempt.mode == "practice" and r is not None and r.grade:
@@ -39,7 +41,20 @@ def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True
 
 
 def feedback_public(fb: dict[str, Any]) -> dict[str, Any]:
+    """Practice feedback with Markdown rendered: for an MCQ the key and every choice's reason;
+    for a coding scenario the graded lines, notes, the key's codes and the score."""
+    if fb.get("kind") == "coding":
+        return {
+            "kind": "coding",
+            "correct": fb["correct"],
+            "score": fb["score"],
+            "lines": fb["grade"]["lines"],
+            "notes": fb["grade"]["notes"],
+            "key": fb["key"],
+            "rationale": str(render_markdown(fb["rationale"])),
+        }
     return {
+        "kind": "mcq",
         "correct": fb["correct"],
         "answer": fb["answer"],
         "chosen": fb["chosen"],
@@ -70,7 +85,7 @@ def attempt_full(attempt: Attempt, now: datetime) -> dict[str, Any]:
     out = attempt_summary(attempt, now)
     out["resume_position"] = ops.resume_position(attempt)
     out["questions"] = [question_public(q, attempt) for q in questions]
-    out["answered"] = sum(1 for q in out["questions"] if q["answer"] is not None)
+    out["answered"] = sum(1 for q in out["questions"] if q["answer"] not in (None, {}, ""))
     return out
 
 
@@ -98,10 +113,30 @@ def results_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
         review = []
         for q in ops.attempt_state(attempt):
             item = q.item
-            choices = item.content["choices"]
             r = q.response
+            if q.kind == "coding":
+                review.append(
+                    {
+                        "number": q.position + 1,
+                        "kind": "coding",
+                        "domain": q.domain,
+                        "domain_name": domain_name(q.domain),
+                        "stem": str(render_markdown(item.stem)),
+                        "your_answer": kind_of(q.kind).public_answer(r.answer) if r else None,
+                        "correct_answer": ops.displayed_answer(q),
+                        "score": r.points if r and r.points is not None else 0.0,
+                        "lines": (r.grade or {}).get("lines", []) if r else [],
+                        "notes": (r.grade or {}).get("notes", []) if r else [],
+                        "correct": bool(r and r.correct),
+                        "flagged": bool(r and r.flagged),
+                        "rationale": str(render_markdown(item.rationale)),
+                    }
+                )
+                continue
+            choices = item.content["choices"]
             review.append(
                 {
+                    "kind": "mcq",
                     "number": q.position + 1,
                     "domain": q.domain,
                     "domain_name": domain_name(q.domain),
@@ -110,7 +145,7 @@ def results_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
                         {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"])), "why": str(render_markdown(choices[orig].get("why", "")))}
                         for pos, orig in enumerate(q.choice_order)
                     ],
-                    "your_answer": (r.answer or {}).get("choice") if r else None,
+                    "your_answer": kind_of(q.kind).public_answer(r.answer) if r else None,
                     "correct_answer": ops.displayed_answer(q),
                     "correct": bool(r and r.correct),
                     "flagged": bool(r and r.flagged),
@@ -119,3 +154,24 @@ def results_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
             )
         out["review"] = review
     return out
+
+
+def coding_rows(codes: Any, min_dx: int = 4, min_px: int = 3) -> dict[str, Any]:
+    """Entry rows for a coding answer: the saved codes, then blank rows to type into."""
+    from prep.codesets.lines import parse_procedure
+    from prep.grading.coding import parse_free_text
+
+    if isinstance(codes, str):
+        codes = parse_free_text(codes)
+    codes = codes or {}
+    diagnoses = list(codes.get("diagnoses", []))
+    procedures = []
+    for line in codes.get("procedures", []):
+        try:
+            pl = parse_procedure(line)
+            procedures.append({"code": pl.code, "modifiers": " ".join(pl.modifiers), "units": pl.units if pl.units != 1 else ""})
+        except ValueError:
+            procedures.append({"code": line, "modifiers": "", "units": ""})
+    diagnoses += [""] * max(1, min_dx - len(diagnoses))
+    procedures += [{"code": "", "modifiers": "", "units": ""}] * max(1, min_px - len(procedures))
+    return {"diagnoses": diagnoses, "procedures": procedures}

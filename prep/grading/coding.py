@@ -12,7 +12,7 @@ Each key line gets one of these results:
 
 * **correct** (1 point): you reported the code, or an alternative the item
   accepts for it. For procedures the modifiers compare as a set (their order
-  does not matter) and units are 1 unless stated ("J1030 x2").
+  does not matter) and units are 1 unless stated ("J3301 x4").
 * **out of sequence** (0.5): you reported the first-listed diagnosis (the
   reason for the visit), but not first.
 * **wrong modifier** / **wrong units** (0.5): the procedure code is right but
@@ -49,7 +49,7 @@ Reading answers
 
 An answer is a mapping ``{"diagnoses": [...], "procedures": [...]}`` (each
 entry one code; procedures written ``CODE[-MOD...][ xUNITS]`` such as
-"64483-LT-59" or "J1030 x2"; a field may also be one string of codes
+"64483-LT-59" or "J3301 x4"; a field may also be one string of codes
 separated like free text) or free text. In free text codes are separated by
 commas, semicolons, spaces or new lines, and each code's set is told by its
 shape (``prep.codesets.lines.code_system``): write diagnoses with their dot
@@ -138,7 +138,7 @@ class GradedLine:
 
     Attributes:
         code: the code as reported, normalised ("S52.521A", "64483-LT-59",
-            "J1030 x2"); for a missing line, the key line.
+            "J3301 x4"); for a missing line, the key line.
         kind: "diagnosis" or "procedure".
         status: one of ``STATUSES``.
         points: the points this line earns (negative for a penalty).
@@ -198,7 +198,7 @@ class CodingResult:
 _SEPARATORS = re.compile(r"[,;\s]+")
 # "99214 - 25" -> "99214-25" (a hyphen followed by a two-character modifier).
 _SPACED_HYPHEN = re.compile(r"\s*-\s*(?=[A-Za-z0-9]{2}(?![A-Za-z0-9]))")
-# "J1030 x 2" / "J1030 units 2" -> "J1030 x2".
+# "J1030 x 2" / "J1030 units 2" -> "J3301 x4".
 _SPACED_UNITS = re.compile(r"(?<=\s)(?:[xX\u00d7*]|[Uu][Nn][Ii][Tt][Ss]?)\s+(\d+)(?![0-9A-Za-z])")
 _UNITS_TOKEN = re.compile(r"(?:[xX\u00d7*]|[Uu][Nn][Ii][Tt][Ss]?)(\d+)")
 _TIGHT_UNITS = re.compile(r"(.+?)[X\u00d7*](\d+)")
@@ -287,7 +287,7 @@ def parse_free_text(text: str) -> dict[str, list[str]]:
     HCPCS code ("E1122") is read as a procedure. Returns
     ``{"diagnoses": [...], "procedures": [...]}`` in the order written:
     diagnoses normalised ("E11.22"), procedures in canonical form
-    ("99214-25", "J1030 x2"; a line that does not parse is kept as written).
+    ("99214-25", "J3301 x4"; a line that does not parse is kept as written).
     Raises TypeError when ``text`` is not a str.
     """
     if not isinstance(text, str):

@@ -102,13 +102,103 @@
   function updatePalette(data) {
     var link = document.querySelector('#palette a[data-position="' + position + '"]');
     if (!link) return;
-    var answered = data.choice !== null && data.choice !== undefined;
+    var answered = (data.choice !== null && data.choice !== undefined) ||
+      !!(data.codes && ((data.codes.diagnoses || []).length || (data.codes.procedures || []).length));
     link.classList.toggle("answered", answered);
     link.classList.toggle("flagged", !!data.flagged);
     link.setAttribute("aria-label", "Question " + (position + 1) + (answered ? ", answered" : ", not answered") + (data.flagged ? ", flagged" : ""));
   }
 
+  var STATUS = { correct: "Correct", out_of_sequence: "Out of sequence", wrong_modifier: "Wrong modifier",
+    wrong_units: "Wrong units", missing: "Missing", invalid: "Invalid code", incomplete: "Incomplete code",
+    near_miss: "Near miss", optional: "Optional", extra: "Extra" };
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  function showCodingFeedback(fb) {
+    var box = document.getElementById("feedback");
+    box.textContent = "";
+    box.appendChild(el("p", "feedback-verdict " + (fb.correct ? "ok" : "bad"), fb.correct ? "All lines correct." : "Some lines need work."));
+    var score = el("p", "coding-score");
+    score.appendChild(el("strong", "", Math.round(fb.score * 100) + "%"));
+    score.appendChild(document.createTextNode(" of the key's points."));
+    box.appendChild(score);
+    var wrap = el("div", "table-wrap"), table = el("table", "table coding-lines");
+    var head = el("tr");
+    ["Code", "Result", "Points", "Why"].forEach(function (h) { var th = el("th", h === "Points" ? "num" : "", h); th.scope = "col"; head.appendChild(th); });
+    var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+    var body = el("tbody");
+    fb.lines.forEach(function (line) {
+      var tr = el("tr", "status-" + line.status);
+      var code = el("td"); code.appendChild(el("code", "", line.code)); tr.appendChild(code);
+      var st = el("td"); st.appendChild(el("span", "status-badge status-" + line.status, STATUS[line.status] || line.status)); tr.appendChild(st);
+      tr.appendChild(el("td", "num", line.points ? (line.points > 0 ? "+" : "") + line.points : "0"));
+      tr.appendChild(el("td", "", line.message));
+      body.appendChild(tr);
+    });
+    table.appendChild(body); wrap.appendChild(table); box.appendChild(wrap);
+    if (fb.notes && fb.notes.length) {
+      box.appendChild(el("h4", "", "Guideline notes"));
+      var ul = el("ul", "coding-notes");
+      fb.notes.forEach(function (n) { ul.appendChild(el("li", "", n)); });
+      box.appendChild(ul);
+    }
+    var key = el("p", "muted", "Key: " + [].concat(fb.key.diagnoses || [], fb.key.procedures || []).join(", ") + ".");
+    box.appendChild(key);
+    var rationale = el("div", "prose");
+    rationale.innerHTML = fb.rationale;  // server-rendered, sanitised Markdown
+    box.appendChild(rationale);
+    box.hidden = false;
+    form.querySelectorAll("#coding-entry input").forEach(function (i) { i.disabled = true; });
+    var check = document.getElementById("check-codes");
+    if (check) check.remove();
+  }
+
+  function collectCodes() {
+    var dx = [].map.call(form.querySelectorAll('input[name="dx"]'), function (i) { return i.value.trim(); }).filter(Boolean);
+    var px = [];
+    form.querySelectorAll(".px-row").forEach(function (row) {
+      var code = row.querySelector('input[name="px_code"]').value.trim();
+      if (!code) return;
+      var mods = row.querySelector('input[name="px_mod"]').value.replace(/[,-]/g, " ").split(/\s+/).filter(Boolean);
+      var units = row.querySelector('input[name="px_units"]').value.trim();
+      px.push(code + mods.map(function (m) { return "-" + m; }).join("") + (units && units !== "1" ? " x" + units : ""));
+    });
+    return { diagnoses: dx, procedures: px };
+  }
+
+  var codesTimer = null;
+  function scheduleCodesSave() {
+    clearTimeout(codesTimer);
+    codesTimer = setTimeout(function () { save({ codes: collectCodes() }); }, 400);
+  }
+
+  document.querySelectorAll(".add-row").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var list = document.getElementById(button.dataset.target).querySelector("ol");
+      var last = list.lastElementChild, copy = last.cloneNode(true);
+      var n = list.children.length + 1;
+      copy.querySelectorAll("input").forEach(function (input) {
+        input.value = "";
+        input.id = input.id.replace(/-\d+$/, "-" + n);
+      });
+      copy.querySelectorAll("label").forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/-\d+$/, "-" + n);
+        label.textContent = label.textContent.replace(/\d+/, n);
+      });
+      list.appendChild(copy);
+      copy.querySelector("input").focus();
+    });
+  });
+
   function showFeedback(fb) {
+    if (fb.kind === "coding") { showCodingFeedback(fb); return; }
     var box = document.getElementById("feedback");
     var labels = form.querySelectorAll("label.choice");
     labels.forEach(function (label, i) {
@@ -129,13 +219,23 @@
     var t = ev.target;
     if (t.name === "choice") save({ choice: parseInt(t.value, 10) });
     else if (t.name === "flagged") save({ flagged: t.checked });
+    else if (/^(dx|px_code|px_mod|px_units)$/.test(t.name) && mode !== "practice") scheduleCodesSave();
   });
+
+  var checkButton = document.getElementById("check-codes");
+  if (checkButton) {
+    checkButton.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      save({ codes: collectCodes() });
+    });
+  }
 
   // Navigation waits for saves in flight, then lets the plain form post go (it saves again).
   form.addEventListener("submit", function (ev) {
     if (form.dataset.flushed) return;
     ev.preventDefault();
     var submitter = ev.submitter;
+    if (codesTimer) { clearTimeout(codesTimer); codesTimer = null; if (mode !== "practice") save({ codes: collectCodes() }); }
     pending.then(function () {
       form.dataset.flushed = "1";
       if (submitter && submitter.name) {

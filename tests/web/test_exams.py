@@ -380,3 +380,91 @@ def test_personal_api_token(app, client, api, exam_bank):
     assert script.put(f"/api/attempts/{r.get_json()['id']}/questions/0", json={"choice": 1}, headers=h).status_code == 200
     assert script.get("/api/attempts", headers={"Authorization": "Bearer cr_wrong"}).status_code == 401
     assert script.get("/admin/users", headers=h).status_code == 302  # tokens only open the API
+
+
+CODING_KEY = {"diagnoses": ["E11.22", "N18.31", "Z79.4"], "procedures": ["99214-25", "J3301 x4"]}
+
+
+@pytest.fixture
+def coding_bank(make_item, make_blueprint):
+    make_item(id="case-dm", type="coding", domain="icd-10-cm", key=CODING_KEY, stem="Office visit: diabetes with CKD.",
+              rationale="Diabetes with the CKD combination code first.")
+    make_item(id="case-htn", type="coding", domain="icd-10-cm", key={"diagnoses": ["I10"]}, stem="Office visit: hypertension.",
+              rationale="Essential hypertension.")
+    make_blueprint(id="cases", mode="practice", sections=[{"domain": "any", "type": "coding", "questions": 2}])
+    make_blueprint(id="cases-timed", mode="timed", sections=[{"domain": "icd-10-cm", "type": "coding", "questions": 2}])
+
+
+def _position_of(state, stem_start):
+    return next(q["position"] for q in state["questions"] if q["stem"].startswith(f"<p>{stem_start}"))
+
+
+def test_coding_practice_grades_each_line_at_once(app, api, coding_bank):
+    a = api.start("cases").get_json()
+    assert all(q["type"] == "coding" and q["choices"] == [] for q in a["questions"])
+    assert "E11.22" not in str(a)  # no key before answering
+    pos = _position_of(a, "Office visit: diabetes")
+    r = api.save(a["id"], pos, codes={"diagnoses": ["N18.31", "e1122", "Z79.4", "E11"], "procedures": ["99214", "J3301 x4"]})
+    assert r.status_code == 200, r.get_json()
+    fb = r.get_json()["feedback"]
+    assert fb["kind"] == "coding" and fb["correct"] is False
+    statuses = {line["code"]: line["status"] for line in fb["lines"]}
+    assert statuses["E11.22"] == "out_of_sequence"
+    assert statuses["99214"] == "wrong_modifier" or statuses.get("99214-25") == "wrong_modifier"
+    assert statuses["E11"] == "incomplete"
+    assert 0 < fb["score"] < 1
+    assert fb["key"] == {"diagnoses": ["E11.22", "N18.31", "Z79.4"], "procedures": ["99214-25", "J3301 x4"]}
+    # The first answer is final in practice.
+    assert api.save(a["id"], pos, codes={"diagnoses": ["E11.22"]}).status_code == 409
+
+
+def test_coding_in_a_timed_exam_earns_partial_credit(app, api, coding_bank):
+    a = api.start("cases-timed").get_json()
+    dm = _position_of(a, "Office visit: diabetes")
+    htn = _position_of(a, "Office visit: hypertension")
+    r = api.save(a["id"], dm, codes="E11.22, N18.31, Z79.4\n99214-25 J3301 x4")
+    assert r.status_code == 200 and "feedback" not in r.get_json()  # no key during a timed exam
+    assert api.save(a["id"], htn, codes={"diagnoses": ["I12.9"], "procedures": []}).status_code == 200
+    res = api.submit(a["id"]).get_json()
+    assert res["correct"] == 1.0 and res["total"] == 2 and res["percent"] == 50.0
+    review = {q["number"] - 1: q for q in res["review"]}
+    assert review[dm]["correct"] is True and review[dm]["score"] == 1.0
+    htn_lines = {line["status"] for line in review[htn]["lines"]}
+    assert htn_lines == {"missing", "extra"}  # I10 missing; I12.9 unsupported
+    page = api.client.get(f"/attempts/{a['id']}/results").get_data(as_text=True)
+    assert "Missing" in page and "I12.9" in page
+
+
+@pytest.mark.parametrize(
+    "codes,message",
+    [
+        ({"diagnoses": "I10"}, "diagnoses must be a list of codes"),
+        ({"diagnoses": ["I10"], "extra": []}, "send codes as"),
+        ({"diagnoses": ["X" * 41]}, "longer than 40 characters"),
+        ({"diagnoses": ["I10"] * 31}, "at most 30 diagnoses"),
+        ("I10 " * 600, "at most 2000 characters"),
+    ],
+)
+def test_bad_coding_answers_are_refused(app, api, coding_bank, codes, message):
+    a = api.start("cases-timed").get_json()
+    r = api.save(a["id"], 0, codes=codes)
+    assert r.status_code == 400 and message in r.get_json()["message"]
+
+
+def test_choice_for_a_coding_question_is_refused(app, api, coding_bank):
+    a = api.start("cases-timed").get_json()
+    r = api.save(a["id"], 0, choice=1)
+    assert r.status_code == 400 and "coding scenario: send codes" in r.get_json()["message"]
+
+
+def test_coding_form_fallback(app, client, api, coding_bank):
+    a = api.start("cases-timed").get_json()
+    htn = _position_of(a, "Office visit: hypertension")
+    r = client.post(f"/attempts/{a['id']}/answer", data={
+        "csrf_token": api.token, "position": str(htn), "dx": ["i10", ""], "px_code": ["99213", ""], "px_mod": ["25", ""],
+        "px_units": ["", ""], "nav": "stay"})
+    assert r.status_code == 302
+    state = api.get(a["id"]).get_json()
+    assert state["questions"][htn]["answer"] == {"diagnoses": ["i10"], "procedures": ["99213-25"]}
+    html = client.get(f"/attempts/{a['id']}?q={htn}").get_data(as_text=True)
+    assert 'value="i10"' in html and 'value="99213"' in html and 'value="25"' in html
