@@ -16,10 +16,20 @@ users_cli = AppGroup("users", help="Create and manage accounts.")
 
 
 def _load(paths: tuple[str, ...]):
+    from sqlalchemy.exc import SQLAlchemyError
+
     from prep.bank.codecheck import make_code_checker
     from prep.bank.format import load_paths
+    from prep.lookup.store import cpt_registry, hcpcs_registry
 
-    return load_paths(paths, code_checker=make_code_checker())
+    try:  # key codes are checked against the imported CPT/HCPCS files when there are some
+        cpt, hcpcs = cpt_registry(), hcpcs_registry()
+    except SQLAlchemyError:
+        db.session.rollback()
+        cpt = hcpcs = None
+        click.echo("Note: the code-set tables could not be read (run flask db upgrade); "
+                   "CPT and HCPCS codes are checked for shape only.", err=True)
+    return load_paths(paths, code_checker=make_code_checker(cpt_registry=cpt, hcpcs_registry=hcpcs))
 
 
 def _print_errors(result) -> None:
@@ -176,6 +186,9 @@ def exams_expire() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from prep.lookup.cli import codesets_cli
+
+    app.cli.add_command(codesets_cli)
     app.cli.add_command(exams_cli)
     app.cli.add_command(bank_cli)
     app.cli.add_command(users_cli)
