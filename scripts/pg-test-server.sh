@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts (or stops) a throw-away PostgreSQL server on loopback for the test suite.
-#   scripts/pg-test-server.sh start   -> prints the database URL on stdout
+#   scripts/pg-test-server.sh start [DBNAME]  -> prints the database URL on stdout (default cpcprep_test)
 #   scripts/pg-test-server.sh stop
 set -euo pipefail
 PGPORT=${PGPORT:-54329}
@@ -10,6 +10,8 @@ BINDIR=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+
+DBNAME=${2:-cpcprep_test}
 
 case "${1:-start}" in
   start)
@@ -23,9 +25,9 @@ case "${1:-start}" in
         -o "-h 127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
     fi
     as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -tAc \
-      "SELECT 1 FROM pg_database WHERE datname='cpcprep_test'" | grep -q 1 || \
-      as_pg "$BINDIR/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres cpcprep_test
-    echo "postgresql+psycopg://postgres@127.0.0.1:$PGPORT/cpcprep_test"
+      "SELECT 1 FROM pg_database WHERE datname='$DBNAME'" | grep -q 1 || \
+      as_pg "$BINDIR/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$DBNAME"
+    echo "postgresql+psycopg://postgres@127.0.0.1:$PGPORT/$DBNAME"
     ;;
   stop)
     as_pg "$BINDIR/pg_ctl" -D "$PGROOT/data" -m fast stop >/dev/null 2>&1 || true

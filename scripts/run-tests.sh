@@ -9,9 +9,9 @@ echo "=== Test suite on SQLite ==="
 env -u DATABASE_URL -u TEST_DATABASE_URL $BIN/pytest "$@" || status=$?
 
 echo "=== Test suite on PostgreSQL ==="
-if url=$(bash scripts/pg-test-server.sh start); then
+# A database of this run's own, so two runs on one machine never share tables.
+if url=$(bash scripts/pg-test-server.sh start "cpcprep_test_$$"); then
   TEST_DATABASE_URL="$url" $BIN/pytest "$@" || status=$?
-  bash scripts/pg-test-server.sh stop
 else
   echo "Could not start PostgreSQL for the tests" >&2
   status=1
