@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from prep.bank.format import LoadedItem, canonical_blueprint
 from prep.bank.models import Item
@@ -431,7 +431,15 @@ def review_allowed(attempt: Attempt, now: datetime) -> bool:
 
 def user_attempts(user_id: int, limit: int = 50) -> list[Attempt]:
     """A learner's attempts, newest first."""
-    return list(db.session.scalars(db.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            db.select(Attempt)
+            .options(joinedload(Attempt.blueprint))
+            .where(Attempt.user_id == user_id)
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def resume_position(attempt: Attempt) -> int:
