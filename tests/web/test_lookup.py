@@ -154,6 +154,18 @@ def test_anonymous_clients_get_401(client):
     assert client.get("/api/lookup/icd-10-cm/I10").status_code == 401
 
 
+def test_a_personal_api_token_works(app, client, make_user):
+    from prep.api.tokens import create_token
+    from prep.auth.models import User
+
+    user = make_user("learner")
+    with app.app_context():
+        token = create_token(db.session.get(User, user.id), "script")
+        db.session.commit()
+    r = client.get("/api/lookup?q=I10", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and codes_of(r)[0] == "I10"
+
+
 def test_rate_limited_per_account(app, client, learner):
     app.config["LOOKUP_RATE_LIMIT"] = "3 per minute"
     try:
