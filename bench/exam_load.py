@@ -146,12 +146,12 @@ async def paced(port: int, tokens: list[str], duration: float, interval: float, 
                     status, _ = await conn.request("POST", "/api/bench/ping", {})
                 else:
                     status, _ = await conn.request("PUT", f"/api/attempts/{attempt_id}/questions/{rng.randrange(QUESTIONS)}", {"choice": rng.randrange(4)})
-            except (HttpError, asyncio.TimeoutError):
+            except (TimeoutError, HttpError):
                 status = None
             stats.add(time.perf_counter() - t, status)
             await asyncio.sleep(max(0.0, interval * rng.uniform(0.5, 1.5) - (time.perf_counter() - t)))
 
-    await asyncio.gather(*(taker(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts))))
+    await asyncio.gather(*(taker(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts, strict=True))))
     stats.ended = time.perf_counter()
     await asyncio.gather(*(c.close() for c in conns))
     return stats
@@ -175,11 +175,11 @@ async def saturate(port: int, tokens: list[str], workers: int, duration: float, 
                     status, _ = await conn.request("POST", "/api/bench/ping", {})
                 else:
                     status, _ = await conn.request("PUT", f"/api/attempts/{attempt_id}/questions/{rng.randrange(QUESTIONS)}", {"choice": rng.randrange(4)})
-            except (HttpError, asyncio.TimeoutError):
+            except (TimeoutError, HttpError):
                 status = None
             stats.add(time.perf_counter() - t, status)
 
-    await asyncio.gather(*(loop(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts))))
+    await asyncio.gather(*(loop(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts, strict=True))))
     stats.ended = time.perf_counter()
     await asyncio.gather(*(c.close() for c in conns))
     return stats
@@ -201,7 +201,7 @@ async def crash_load(port: int, tokens: list[str], kill_after: float, server: Se
             sent.setdefault((attempt_id, pos), []).append(choice)
             try:
                 status, body = await conn.request("PUT", f"/api/attempts/{attempt_id}/questions/{pos}", {"choice": choice}, timeout=5)
-            except (HttpError, asyncio.TimeoutError):
+            except (TimeoutError, HttpError):
                 await asyncio.sleep(0.2)
                 continue
             if status == 200 and body and body.get("saved"):
@@ -212,7 +212,7 @@ async def crash_load(port: int, tokens: list[str], kill_after: float, server: Se
         await asyncio.sleep(kill_after)
         server.kill()
 
-    await asyncio.gather(killer(), *(taker(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts))))
+    await asyncio.gather(killer(), *(taker(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts, strict=True))))
     await asyncio.gather(*(c.close() for c in conns))
     return acked, sent
 

@@ -52,12 +52,12 @@ def create_app(config_class: type = Config, instance_path: str | None = None, **
     from prep.admin.routes import bp as admin_bp
     from prep.api.routes import bp as api_bp
     from prep.api.tokens import user_from_bearer
-    from prep.exams.routes import bp as exams_bp
     from prep.auth.access import enforce_access
     from prep.auth.routes import bp as auth_bp
     from prep.authoring.routes import bp as authoring_bp
-    from prep.main.routes import bp as main_bp
+    from prep.exams.routes import bp as exams_bp
     from prep.lookup.routes import bp as lookup_bp
+    from prep.main.routes import bp as main_bp
 
     login_manager.request_loader(lambda _request: user_from_bearer())
     for bp in (main_bp, auth_bp, admin_bp, authoring_bp, exams_bp, api_bp, lookup_bp):

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-
 ANY_DOMAIN = "any"  # a section drawing from every area
 
 

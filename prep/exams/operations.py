@@ -17,9 +17,9 @@ from prep.bank.format import LoadedItem, canonical_blueprint
 from prep.bank.models import Item
 from prep.bank.operations import ImportReport, content_hash
 from prep.exams.assembly import ANY_DOMAIN, BankTooSmall, Candidate, Shortfall, assemble, check_supply
+from prep.exams.itemtypes import KINDS, AnswerError, kind_of
 from prep.exams.models import Attempt, AttemptQuestion, ExamBlueprint, Response
 from prep.extensions import db
-from prep.exams.itemtypes import KINDS, AnswerError, kind_of
 from prep.grading.mcq import exam_report
 
 GRACE = timedelta(seconds=5)  # covers a save that left the browser just before the deadline

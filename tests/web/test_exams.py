@@ -50,8 +50,8 @@ def api(client, login_as):
 
 def correct_choice(app, attempt_id, position):
     """The displayed position of the right answer (read from the database, as a grader would)."""
-    from prep.exams.operations import displayed_answer
     from prep.exams.models import AttemptQuestion
+    from prep.exams.operations import displayed_answer
 
     with app.app_context():
         q = db.session.scalar(db.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == position))
