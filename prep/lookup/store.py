@@ -162,9 +162,19 @@ def _locked_meta(system: str, now: datetime) -> CodeSetMeta:
     """The set's meta row, locked (PostgreSQL) so concurrent imports of one set queue up."""
     meta = db.session.get(CodeSetMeta, system, with_for_update=True)
     if meta is None:
-        meta = CodeSetMeta(system=system, version=0, row_count=0, source="", imported_at=now)
-        db.session.add(meta)
-        db.session.flush()
+        # The first import of a set: two at once must not both insert the row. ON CONFLICT
+        # DO NOTHING makes the second wait for the first and then lock the row it made.
+        dialect = db.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        db.session.execute(
+            dialect_insert(CodeSetMeta)
+            .values(system=system, version=0, row_count=0, source="", imported_at=now)
+            .on_conflict_do_nothing(index_elements=["system"])
+        )
+        meta = db.session.get(CodeSetMeta, system, with_for_update=True, populate_existing=True)
     return meta
 
 

@@ -363,6 +363,37 @@ def test_an_import_by_another_process_is_seen_after_the_recheck_interval(app):
             app.config["CODE_SETS_RECHECK_SECONDS"] = 2.0
 
 
+def test_imports_at_the_same_time_queue_up(app):
+    """Three first imports at once: none fails, and the set is exactly one of the files."""
+    import threading
+
+    from prep.dbtypes import utcnow
+
+    errors: list[str] = []
+
+    def run(tag: str) -> None:
+        with app.app_context():
+            try:
+                codes = {f"{i:05d}": f"Test descriptor {tag} {i}" for i in range(10000, 12000)}
+                store.replace_code_set("cpt", codes, tag, utcnow())
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                db.session.rollback()
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(f"file{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    found = rows(app, "cpt")
+    assert len(found) == 2000
+    assert len({d.split()[2] for d in found.values()}) == 1
+    with app.app_context():
+        assert store.status()["cpt"]["count"] == 2000
+
+
 CODING_ITEM = textwrap.dedent(
     """\
     format: 1
