@@ -38,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from .common import INCOMPLETE, INVALID, VALID, Validation
+from .words import tokens as _tokens
 
 __all__ = [
     "normalize",
@@ -432,26 +433,6 @@ def _is_block_level(level: tuple[str, bool]) -> bool:
 # --------------------------------------------------------------------------
 # search
 
-_STOP = frozenset("a an and as at by for from in of on or the to with s".split())
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    """A deliberately small stemmer: plurals only ("injuries" -> "injury",
-    "fractures" -> "fracture"); used on both the index and the query, so
-    its quirks ("diabetes" -> "diabete") cancel out."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("sses"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _tokens(text: str) -> set[str]:
-    text = text.lower().replace("'s", "")
-    return {_stem(w) for w in _WORD.findall(text) if w not in _STOP}
 
 
 class _SearchIndex:

@@ -12,29 +12,10 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Mapping
 
+from prep.codesets.words import tokens  # one meaning of a query in every code set
+
 __all__ = ["DescriptorIndex", "tokens"]
 
-_STOP = frozenset("a an and as at by for from in of on or the to with s".split())
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _stem(word: str) -> str:
-    """Plurals only, as ``prep.codesets.icd10cm`` does: applied to the index and the query
-    alike, so its quirks cancel out."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("sses"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def tokens(text: str) -> set[str]:
-    """The searchable words of ``text``: lower case, letters and digits, no stop words,
-    plurals folded ("Strips, box of 50" -> {"strip", "box", "50"}). Never raises."""
-    text = text.lower().replace("'s", "")
-    return {_stem(w) for w in _WORD.findall(text) if w not in _STOP}
 
 
 class DescriptorIndex:
