@@ -32,11 +32,13 @@ def user_from_bearer():
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
         return None
-    row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == _digest(header[7:].strip())))
-    if row is None:
+    found = db.session.execute(
+        db.select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(header[7:].strip()))
+    ).first()
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if not user.active:
         return None
     g.api_token_auth = True
     now = utcnow()
