@@ -56,6 +56,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
 @anonymous_only
 def register():
     """Create a learner account and log it in."""

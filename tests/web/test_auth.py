@@ -145,3 +145,15 @@ def test_pages_have_security_headers_and_no_external_assets(client):
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
     html = r.get_data(as_text=True)
     assert "http://" not in html.replace("http://localhost", "") and "https://" not in html
+
+
+def test_registration_is_rate_limited_per_address(app):
+    app.config["REGISTER_RATE_LIMIT"] = "3 per hour"
+    try:
+        codes = []
+        for i in range(4):
+            c = app.test_client()
+            codes.append(register(c, email=f"bulk{i}@example.com").status_code)
+        assert codes == [302, 302, 302, 429]
+    finally:
+        app.config["REGISTER_RATE_LIMIT"] = "10 per hour"
