@@ -140,8 +140,10 @@ async def _one(conn: Conn, attempt_id: int, rng: random.Random, baseline: bool, 
     stats.add(time.perf_counter() - t, status)
 
 
-async def paced(port: int, tokens: list[str], duration: float, interval: float, baseline: bool) -> Stats:
-    """Each token: start (or resume) the exam, then save (or ping) every ~interval seconds."""
+async def drive(port: int, tokens: list[str], duration: float, baseline: bool, interval: float | None = None) -> Stats:
+    """Each token starts (or resumes) the exam, then saves (or pings): every ~``interval``
+    seconds with jitter (a paced test-taker), or back to back when ``interval`` is None
+    (a closed loop: the most the server can do). Bounded by ``duration`` and a request count."""
     stats = Stats()
     conns = [Conn(HOST, port, {"Authorization": f"Bearer {t}"}) for t in tokens]
     attempts = await asyncio.gather(*(_start_attempt(c) for c in conns)) if not baseline else [0] * len(conns)
@@ -149,50 +151,17 @@ async def paced(port: int, tokens: list[str], duration: float, interval: float, 
     stats.started = time.perf_counter()
 
     async def taker(conn: Conn, attempt_id: int, rng: random.Random):
-        await asyncio.sleep(rng.uniform(0, interval))
+        if interval:
+            await asyncio.sleep(rng.uniform(0, interval))
         sent = 0
-        while time.perf_counter() < stop_at and sent < 10_000:
+        while time.perf_counter() < stop_at and sent < 100_000:
             sent += 1
             t = time.perf_counter()
-            try:
-                if baseline:
-                    status, _ = await conn.request("POST", "/api/bench/ping", {})
-                else:
-                    status, _ = await conn.request("PUT", f"/api/attempts/{attempt_id}/questions/{rng.randrange(QUESTIONS)}", {"choice": rng.randrange(4)})
-            except (TimeoutError, HttpError):
-                status = None
-            stats.add(time.perf_counter() - t, status)
-            await asyncio.sleep(max(0.0, interval * rng.uniform(0.5, 1.5) - (time.perf_counter() - t)))
+            await _one(conn, attempt_id, rng, baseline, stats)
+            if interval:
+                await asyncio.sleep(max(0.0, interval * rng.uniform(0.5, 1.5) - (time.perf_counter() - t)))
 
     await asyncio.gather(*(taker(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts, strict=True))))
-    stats.ended = time.perf_counter()
-    await asyncio.gather(*(c.close() for c in conns))
-    return stats
-
-
-async def saturate(port: int, tokens: list[str], workers: int, duration: float, baseline: bool) -> Stats:
-    """Closed loop, no think time: the most the server can do."""
-    stats = Stats()
-    conns = [Conn(HOST, port, {"Authorization": f"Bearer {t}"}) for t in tokens[:workers]]
-    attempts = await asyncio.gather(*(_start_attempt(c) for c in conns)) if not baseline else [0] * len(conns)
-    stop_at = time.perf_counter() + duration
-    stats.started = time.perf_counter()
-
-    async def loop(conn, attempt_id, rng):
-        n = 0
-        while time.perf_counter() < stop_at and n < 100_000:
-            n += 1
-            t = time.perf_counter()
-            try:
-                if baseline:
-                    status, _ = await conn.request("POST", "/api/bench/ping", {})
-                else:
-                    status, _ = await conn.request("PUT", f"/api/attempts/{attempt_id}/questions/{rng.randrange(QUESTIONS)}", {"choice": rng.randrange(4)})
-            except (TimeoutError, HttpError):
-                status = None
-            stats.add(time.perf_counter() - t, status)
-
-    await asyncio.gather(*(loop(c, a, random.Random(i)) for i, (c, a) in enumerate(zip(conns, attempts, strict=True))))
     stats.ended = time.perf_counter()
     await asyncio.gather(*(c.close() for c in conns))
     return stats
@@ -321,8 +290,8 @@ def run_backend(kind: str, args) -> list[str]:
     try:
         print(f"gunicorn: {args.gunicorn_workers} workers x {args.threads} threads; each taker saves every ~{args.interval}s for {args.duration}s", flush=True)
         for n in args.takers:
-            save = asyncio.run(paced(server.port, tokens[:n], args.duration, args.interval, baseline=False))
-            base = asyncio.run(paced(server.port, tokens[:n], args.duration, args.interval, baseline=True))
+            save = asyncio.run(drive(server.port, tokens[:n], args.duration, baseline=False, interval=args.interval))
+            base = asyncio.run(drive(server.port, tokens[:n], args.duration, baseline=True, interval=args.interval))
             ratio = save.rate() / base.rate() if base.rate() else float("nan")
             target = "target: p99 < 100 ms, no errors, >= 0.7x throughput"
             met = save.errors == 0 and save.pct(99) < 100 and ratio >= 0.7
@@ -331,8 +300,8 @@ def run_backend(kind: str, args) -> list[str]:
                          f"N={n:<4} ratio     throughput {ratio:.2f}x, p99 {save.pct(99) / base.pct(99):.2f}x of baseline  [{verdict}]"):
                 print(line, flush=True)
                 lines.append(line)
-        save = asyncio.run(saturate(server.port, tokens, args.sat_workers, args.sat_duration, baseline=False))
-        base = asyncio.run(saturate(server.port, tokens, args.sat_workers, args.sat_duration, baseline=True))
+        save = asyncio.run(drive(server.port, tokens[: args.sat_workers], args.sat_duration, baseline=False))
+        base = asyncio.run(drive(server.port, tokens[: args.sat_workers], args.sat_duration, baseline=True))
         for line in (f"saturation ({args.sat_workers} clients, no think time) autosave {fmt(save)}",
                      f"saturation ({args.sat_workers} clients, no think time) baseline {fmt(base)}",
                      f"saturation throughput ratio {save.rate() / base.rate():.2f}x of baseline"):
