@@ -27,7 +27,7 @@ def test_timed_exam_answer_reload_flag_submit_and_read_the_report(page, make_use
     exam_bank(id="short-exam", name="Short timed exam")
     user = make_user("learner")
     login(page, user)
-    page.get_by_role("link", name="Exams").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Exams").click()
     card = page.get_by_role("region", name="Short timed exam")
     card.get_by_role("button", name="Start").click()
     expect(page.get_by_text("Question 1 of 5")).to_be_visible()

@@ -21,7 +21,7 @@ def log_in(page, user) -> None:
 
 def test_search_open_a_code_and_read_its_seventh_characters(page, make_user):
     log_in(page, make_user("learner"))
-    page.get_by_role("link", name="Code lookup").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Code lookup").click()
     expect(page.get_by_role("heading", name="Code lookup", level=1)).to_be_visible()
 
     page.get_by_label("Code or words").fill("torus fracture radius")
