@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or stops) a throw-away PostgreSQL server on loopback for the test suite.
 #   scripts/pg-test-server.sh start [DBNAME]  -> prints the database URL on stdout (default cpcprep_test)
+#   scripts/pg-test-server.sh drop DBNAME
 #   scripts/pg-test-server.sh stop
 set -euo pipefail
 PGPORT=${PGPORT:-54329}
@@ -29,8 +30,11 @@ case "${1:-start}" in
       as_pg "$BINDIR/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$DBNAME"
     echo "postgresql+psycopg://postgres@127.0.0.1:$PGPORT/$DBNAME"
     ;;
+  drop)
+    as_pg "$BINDIR/dropdb" -h 127.0.0.1 -p "$PGPORT" -U postgres --if-exists --force "$DBNAME" >/dev/null 2>&1 || true
+    ;;
   stop)
     as_pg "$BINDIR/pg_ctl" -D "$PGROOT/data" -m fast stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start [DBNAME] | drop DBNAME | stop" >&2; exit 2 ;;
 esac

@@ -12,6 +12,7 @@ echo "=== Test suite on PostgreSQL ==="
 # A database of this run's own, so two runs on one machine never share tables.
 if url=$(bash scripts/pg-test-server.sh start "cpcprep_test_$$"); then
   TEST_DATABASE_URL="$url" $BIN/pytest "$@" || status=$?
+  bash scripts/pg-test-server.sh drop "cpcprep_test_$$"
 else
   echo "Could not start PostgreSQL for the tests" >&2
   status=1
