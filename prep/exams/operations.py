@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from prep.bank.format import LoadedItem, canonical_blueprint
 from prep.bank.models import Item
 from prep.bank.operations import ImportReport, content_hash
+from prep.dbtypes import UTCDateTime
 from prep.exams.assembly import ANY_DOMAIN, BankTooSmall, Candidate, Shortfall, assemble, check_supply
 from prep.exams.itemtypes import KINDS, AnswerError, kind_of
 from prep.exams.models import Attempt, AttemptQuestion, ExamBlueprint, Response
@@ -108,13 +109,8 @@ def _light_pool() -> list[Candidate]:
     return [Candidate(item_id, domain, 0, type_) for item_id, domain, type_ in rows]
 
 
-def supply(blueprint: ExamBlueprint) -> list[Shortfall]:
-    """The sections the bank cannot fill for ``blueprint`` (empty when it can be assembled)."""
-    return check_supply(blueprint.sections, _light_pool())
-
-
 def supply_all(blueprints: list[ExamBlueprint]) -> dict[int, list[Shortfall]]:
-    """``supply`` for many blueprints with one query."""
+    """For each blueprint, the sections the bank cannot fill (empty when it can be assembled), in one query."""
     pool = _light_pool()
     return {b.id: check_supply(b.sections, pool) for b in blueprints}
 
@@ -123,22 +119,15 @@ def supply_all(blueprints: list[ExamBlueprint]) -> dict[int, list[Shortfall]]:
 
 
 def _last_seen(user_id: int) -> dict[int, datetime]:
+    """When this learner was last shown each item (aware UTC), for fresh-first assembly."""
     rows = db.session.execute(
-        db.select(AttemptQuestion.item_id, func.max(Attempt.started_at))
+        # type_ keeps the column's UTC handling: a bare max() would come back as naive text on SQLite.
+        db.select(AttemptQuestion.item_id, func.max(Attempt.started_at, type_=UTCDateTime()))
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(Attempt.user_id == user_id)
         .group_by(AttemptQuestion.item_id)
     )
-    out = {}
-    for item_id, when in rows:
-        if isinstance(when, str):  # SQLite returns aggregates of custom types as text
-            when = datetime.fromisoformat(when)
-        if when is not None and when.tzinfo is None:
-            from datetime import UTC
-
-            when = when.replace(tzinfo=UTC)
-        out[item_id] = when
-    return out
+    return dict(rows.all())
 
 
 def open_attempt(user_id: int, blueprint_id: int) -> Attempt | None:

@@ -14,7 +14,7 @@ from prep.rendering import render_markdown
 LETTERS = "ABCDEFGH"
 
 
-def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True) -> dict[str, Any]:
+def question_public(q: AttemptQuestion, attempt: Attempt) -> dict[str, Any]:
     """A question as the learner sees it during the attempt: never the key, except practice
     feedback for a question already answered."""
     item = q.item
@@ -27,9 +27,9 @@ def question_public(q: AttemptQuestion, attempt: Attempt, with_html: bool = True
         "domain": q.domain,
         "domain_name": domain_name(q.domain),
         "type": item.type,
-        "stem": str(render_markdown(item.stem)) if with_html else item.stem,
+        "stem": str(render_markdown(item.stem)),
         "choices": [
-            {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"])) if with_html else choices[orig]["text"]}
+            {"id": pos, "label": LETTERS[pos], "text": str(render_markdown(choices[orig]["text"]))}
             for pos, orig in enumerate(q.choice_order)
         ],
         "answer": kind.public_answer(r.answer) if r else None,
